@@ -1,0 +1,106 @@
+"""Shared test world: two trusts, three schools (each its own schema) and the personas.
+
+Schemas are expensive to create, so they are made once per test session and
+committed; each test then runs in a transaction that is rolled back.
+"""
+
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django_tenants.utils import tenant_context
+
+from notices.demo import load_notice
+from notices.publishing import publish_notice
+from notices.tests.factories import notice_data
+from tenants.models import Membership, Trust, User
+from tenants.provisioning import create_school
+
+PASSWORD = "correct-horse-battery-staple"
+
+# A process-local cache: entries from one test (or one run) never answer another.
+_cache_override = override_settings(
+    CACHES={
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_FUNCTION": "django_tenants.cache.make_key",
+        }
+    }
+)
+
+
+def pytest_configure(config):
+    _cache_override.enable()
+
+
+def _trust(slug, name, ico):
+    return Trust.objects.create(
+        slug=slug,
+        name=name,
+        address=f"1 {name} Road\nTown",
+        ico_registration=ico,
+        dpo_name=f"{name} DPO",
+        dpo_email=f"dpo@{slug}.example.org",
+        complaints_contact=f"Email complaints@{slug}.example.org; we acknowledge within 30 days.",
+    )
+
+
+def _user(email, **fields):
+    return User.objects.create_user(email, PASSWORD, name=email.split("@")[0], **fields)
+
+
+@pytest.fixture(scope="session")
+def world(django_db_setup, django_db_blocker):
+    """School A and B in trust X, school C in trust Y; each with a published notice marked with its name."""
+    with django_db_blocker.unblock():
+        trust_x = _trust("trust-x", "Xavier Trust", "ZZ900001")
+        trust_y = _trust("trust-y", "Yarrow Trust", "ZZ900002")
+        schools = {}
+        for key, trust, urn in (("a", trust_x, "990001"), ("b", trust_x, "990002"), ("c", trust_y, "990003")):
+            schools[key] = create_school(
+                trust=trust,
+                name=f"School {key.upper()}",
+                slug=f"school-{key}",
+                urn=urn,
+                address=f"{key.upper()} Lane",
+                headteacher=f"Head {key.upper()}",
+                contact_email=f"office@school-{key}.example.org",
+            )
+        w = SimpleNamespace(
+            trust_x=trust_x,
+            trust_y=trust_y,
+            school_a=schools["a"],
+            school_b=schools["b"],
+            school_c=schools["c"],
+            editor_a=_user("editor-a@example.org"),
+            editor_b=_user("editor-b@example.org"),
+            publisher_x=_user("publisher-x@example.org"),
+            publisher_y=_user("publisher-y@example.org"),
+            platform_admin=_user("admin@example.org", is_platform_admin=True),
+        )
+        Membership.objects.create(user=w.editor_a, role="editor", school=w.school_a)
+        Membership.objects.create(user=w.editor_b, role="editor", school=w.school_b)
+        Membership.objects.create(user=w.publisher_x, role="publisher", trust=trust_x)
+        Membership.objects.create(user=w.publisher_y, role="publisher", trust=trust_y)
+        for key, school in schools.items():
+            with tenant_context(school):
+                notice = load_notice(notice_data(f"Marker{key.upper()}"), user=w.publisher_x)
+                publish_notice(notice, user=w.publisher_x, summary=f"First version for school {key}.")
+        connection.set_schema_to_public()
+    return w
+
+
+@pytest.fixture(autouse=True)
+def _fresh_connection_and_cache():
+    # Rolled-back transactions also roll back SET search_path; start every test on public.
+    from django.core.cache import cache
+
+    connection.set_schema_to_public()
+    cache.clear()
+    yield
+    connection.set_schema_to_public()
+
+
+def host(school):
+    return f"{school.slug}.localhost"

@@ -1,0 +1,92 @@
+import os
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django_tenants.utils import tenant_context
+
+from notices import demo_content
+from notices.demo import add_system, load_notice
+from notices.models import Notice, RetentionRule, Section
+from notices.publishing import publish_notice
+from tenants.models import Membership, School, Trust, User
+from tenants.provisioning import create_school, school_host
+
+_TRUST_FIELDS = ("name", "address", "ico_registration", "dpo_name", "dpo_email", "complaints_contact")
+_SCHOOL_FIELDS = ("name", "urn", "address", "headteacher", "contact_email")
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo: two fictional trusts, their schools, users for every persona and a published notice "
+        "with three versions per school. Safe to run again: existing demo data is left as it is."
+    )
+
+    def handle(self, *args, **options):
+        password = demo_content.DEMO_PASSWORD
+        admin = self._user(demo_content.PLATFORM_ADMIN, password, is_platform_admin=True)
+        logins = [("Platform admin", admin.email, "portal admin")]
+        schools = []
+        for trust_data in demo_content.TRUSTS:
+            trust, _ = Trust.objects.update_or_create(
+                slug=trust_data["slug"], defaults={name: trust_data[name] for name in _TRUST_FIELDS}
+            )
+            publisher = self._user(trust_data["publisher"], password)
+            Membership.objects.get_or_create(user=publisher, role=Membership.Role.PUBLISHER, trust=trust)
+            logins.append(("Trust publisher", publisher.email, f"every school of {trust.name}"))
+            for school_data in trust_data["schools"]:
+                school = self._school(trust, school_data)
+                editor = self._user(school_data["editor"], password)
+                Membership.objects.get_or_create(user=editor, role=Membership.Role.EDITOR, school=school)
+                logins.append(("School DPL (editor)", editor.email, school.name))
+                with tenant_context(school):
+                    self._notice(school, school_data, publisher)
+                schools.append(school)
+        self._print(schools, logins, password)
+
+    def _user(self, data, password, **fields):
+        user = User.objects.filter(email__iexact=data["email"]).first()
+        if user is None:
+            user = User.objects.create_user(data["email"], password, name=data["name"], **fields)
+        return user
+
+    def _school(self, trust, data):
+        school = School.objects.filter(slug=data["slug"]).first()
+        if school is None:
+            return create_school(trust=trust, slug=data["slug"], **{name: data[name] for name in _SCHOOL_FIELDS})
+        return school
+
+    @transaction.atomic
+    def _notice(self, school, data, publisher):
+        notice_data = data["notice"]
+        if Notice.objects.filter(slug=notice_data["slug"]).exists():
+            return
+        notice = load_notice(notice_data, user=publisher)
+        publish_notice(notice, user=publisher, summary="First published version of this notice.")
+
+        v2 = demo_content.V2_CHANGES[school.slug]
+        add_system(notice, v2["add_system"], user=publisher)
+        rule = RetentionRule.objects.get(notice=notice, record_type=v2["retention"]["record_type"])
+        rule.period = v2["retention"]["period"]
+        rule._history_user, rule._change_reason = publisher, "Retention period updated"
+        rule.save()
+        publish_notice(notice, user=publisher, summary=v2["summary"])
+
+        v3 = demo_content.V3_CHANGES[school.slug]
+        section = Section.objects.get(notice=notice, heading=v3["section_heading"])
+        section.body = section.body.replace(v3["find"], v3["replace"])
+        section._history_user, section._change_reason = publisher, "Wording fix"
+        section.save()
+        publish_notice(notice, user=publisher, summary=v3["summary"], material=False)
+
+    def _print(self, schools, logins, password):
+        # The addresses `make run` serves on; *.localhost resolves to this machine in browsers.
+        port = os.environ.get("PORT", "8000")
+        out = self.stdout.write
+        out("")
+        out(f"Portal:   http://{settings.PORTAL_DOMAIN}:{port}/   (platform admin at /admin/)")
+        for school in schools:
+            out(f"School:   http://{school_host(school.slug)}:{port}/   ({school.name}; its admin at /admin/)")
+        out(f"Demo logins (password for all: {password}):")
+        for role, email, scope in logins:
+            out(f"  {role:<22} {email:<40} {scope}")

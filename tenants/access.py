@@ -1,0 +1,48 @@
+"""Who may do what, in one place. Every view and admin asks here."""
+
+from django.db.models import Q
+
+from tenants.models import Membership
+
+EDITOR = Membership.Role.EDITOR
+PUBLISHER = Membership.Role.PUBLISHER
+
+
+def school_role(user, school):
+    """The strongest role `user` holds for `school`: "publisher", "editor" or None.
+
+    Remembered on the user object for the request, because the admin asks the
+    same question for every model on a page.
+    """
+    if school is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    memo = user.__dict__.setdefault("_school_roles", {})
+    if school.pk not in memo:
+        roles = set(
+            Membership.objects.filter(user=user)
+            .filter(Q(role=EDITOR, school_id=school.pk) | Q(role=PUBLISHER, trust_id=school.trust_id))
+            .values_list("role", flat=True)
+        )
+        memo[school.pk] = PUBLISHER if PUBLISHER in roles else EDITOR if EDITOR in roles else None
+    return memo[school.pk]
+
+
+def can_edit_school(user, school):
+    return school_role(user, school) is not None
+
+
+def can_publish_school(user, school):
+    return school_role(user, school) == PUBLISHER
+
+
+def can_publish_trust(user, trust):
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return Membership.objects.filter(user=user, role=PUBLISHER, trust=trust).exists()
+
+
+def publish_refusal_reason(user, school):
+    """Why `user` may not publish for `school`, or "" when they may."""
+    if can_publish_school(user, school):
+        return ""
+    return "Only trust staff with the publisher role can publish. Ask your trust to publish this notice."

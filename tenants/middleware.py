@@ -1,0 +1,55 @@
+"""Host routing: the portal host is the public schema, <slug>.<PORTAL_DOMAIN> is a school.
+
+The host-to-school map is cached so that a page served from cache needs no
+database round trip. Entries are dropped by tenants.provisioning whenever a
+school, its trust or its domains change, with a short TTL as a backstop.
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import Http404
+
+from tenants.models import Domain
+
+HOST_CACHE_SECONDS = 300
+_UNKNOWN = "unknown"
+
+
+def host_cache_key(hostname):
+    return f"tenant-host:{hostname}"
+
+
+def school_for_host(hostname):
+    """The School served at `hostname`, or None. Must be called on the public schema."""
+    key = host_cache_key(hostname)
+    school = cache.get(key)
+    if school is None:
+        domain = Domain.objects.select_related("tenant__trust").filter(domain=hostname).first()
+        school = domain.tenant if domain else _UNKNOWN
+        cache.set(key, school, HOST_CACHE_SECONDS)
+    return None if school == _UNKNOWN else school
+
+
+class HostTenantMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        # Every request starts on the public schema so nothing from the
+        # previous request's school can leak into this one.
+        connection.set_schema_to_public()
+        request.tenant = None
+        # get_host() raises DisallowedHost (a 400) for hosts outside ALLOWED_HOSTS.
+        hostname = request.get_host().rsplit(":", 1)[0].lower().rstrip(".")
+        if hostname != settings.PORTAL_DOMAIN:
+            school = school_for_host(hostname)
+            if school is None:
+                request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
+                raise Http404("There is no school at this address.")
+            school.domain_url = hostname
+            request.tenant = school
+            connection.set_tenant(school)
+        else:
+            request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
+        return self.get_response(request)

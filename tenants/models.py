@@ -1,0 +1,167 @@
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django_tenants.models import DomainMixin, TenantMixin
+
+from tenants.validators import RESERVED_SLUGS, ico_registration_validator, school_slug_validator, urn_validator
+
+
+class Trust(models.Model):
+    """The data controller for its schools. Lives in the public schema."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=50, unique=True)
+    address = models.TextField()
+    ico_registration = models.CharField(
+        "ICO registration number", max_length=8, unique=True, validators=[ico_registration_validator]
+    )
+    dpo_name = models.CharField("DPO name", max_length=200)
+    dpo_email = models.EmailField("DPO email")
+    complaints_contact = models.TextField(
+        help_text="How families complain to the trust itself before going to the ICO "
+        "(Data (Use and Access) Act 2025): who, how, and that complaints are acknowledged within 30 days."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+def schema_name_for(slug):
+    return slug.replace("-", "_")
+
+
+class School(TenantMixin):
+    """A school is a tenant: its notices live in its own PostgreSQL schema."""
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="schools")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=42, unique=True, validators=[school_slug_validator])
+    urn = models.CharField("URN", max_length=6, unique=True, validators=[urn_validator])
+    address = models.TextField(blank=True)
+    headteacher = models.CharField(max_length=200, blank=True)
+    contact_email = models.EmailField(blank=True)
+
+    # Schemas are created by tenants.provisioning, never dropped by the ORM.
+    auto_create_schema = True
+    auto_drop_schema = False
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError({"slug": f"'{self.slug}' is reserved; choose another slug."})
+
+
+class Domain(DomainMixin):
+    def __str__(self):
+        return self.domain
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **fields):
+        if not email:
+            raise ValueError("An email address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **fields):
+        return self.create_user(email, password, is_platform_admin=True, **fields)
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+
+class User(AbstractBaseUser):
+    """One account for the whole platform. What it may do comes from its memberships."""
+
+    email = models.EmailField(unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_platform_admin = models.BooleanField(
+        default=False, help_text="Manages trusts, schools, domains and users on the portal host."
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["name"]
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self):
+        return self.email
+
+    def get_full_name(self):
+        return self.name or self.email
+
+    def get_short_name(self):
+        return self.name or self.email
+
+    # The portal host's admin uses Django's permission API; platform admins
+    # hold every permission there. School admins ask tenants.access instead.
+    @property
+    def is_staff(self):
+        return self.is_platform_admin
+
+    @property
+    def is_superuser(self):
+        return self.is_platform_admin
+
+    def has_perm(self, perm, obj=None):
+        return self.is_active and self.is_platform_admin
+
+    def has_perms(self, perm_list, obj=None):
+        return all(self.has_perm(perm, obj) for perm in perm_list)
+
+    def has_module_perms(self, app_label):
+        return self.is_active and self.is_platform_admin
+
+
+class Membership(models.Model):
+    """A role: editor of one school (its DPL) or publisher for every school of a trust."""
+
+    class Role(models.TextChoices):
+        EDITOR = "editor", "Editor (school DPL)"
+        PUBLISHER = "publisher", "Publisher (trust staff)"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    school = models.ForeignKey(School, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships")
+    trust = models.ForeignKey(Trust, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(role="editor", school__isnull=False, trust__isnull=True))
+                | (models.Q(role="publisher", trust__isnull=False, school__isnull=True)),
+                name="membership_role_scope",
+                violation_error_message="An editor belongs to a school; a publisher belongs to a trust.",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "school"], condition=models.Q(school__isnull=False), name="membership_unique_school"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "trust"], condition=models.Q(trust__isnull=False), name="membership_unique_trust"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()} of {self.school or self.trust}"

@@ -1,0 +1,32 @@
+"""URLs on a school's host (<school-slug>.<PORTAL_DOMAIN>)."""
+
+from django.urls import path, register_converter
+
+from notices import views
+from notices.admin import school_admin_site
+
+
+class VersionNumber:
+    # Digits only, at most 9, so a huge number is a 404 rather than an overflow.
+    regex = "[1-9][0-9]{0,8}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return str(value)
+
+
+register_converter(VersionNumber, "version")
+
+urlpatterns = [
+    path("", views.school_home, name="school_home"),
+    path("privacy/<slug:slug>/", views.notice_current, name="notice_current"),
+    path("privacy/<slug:slug>.pdf", views.notice_pdf, name="notice_pdf"),
+    path("privacy/<slug:slug>.json", views.notice_json, name="notice_json"),
+    path("privacy/<slug:slug>/versions/", views.version_list, name="version_list"),
+    path("privacy/<slug:slug>/versions/<version:number>/", views.version_detail, name="version_detail"),
+    path("privacy/<slug:slug>/versions/<version:number>.pdf", views.version_pdf, name="version_pdf"),
+    path("privacy/<slug:slug>/changes/<version:old>...<version:new>/", views.changes, name="changes"),
+    path("admin/", school_admin_site.urls),
+]

@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django_tenants.utils import tenant_context
 
 from notices import cache as page_cache
 from notices.checks import failures
@@ -30,6 +31,8 @@ from notices.models import (
 )
 from notices.pdf import render_pdf
 from notices.rendering import render_notice_html
+from tenants import audit
+from tenants.models import PublishRun, PublishRunItem
 
 
 class PublishRefused(Exception):
@@ -109,6 +112,16 @@ def publish_notice(notice, *, user, summary, material=True, force=False):
     except BaseException:
         storage.delete(version.pdf.name)
         raise
+    audit.record(
+        audit.Action.PUBLISH,
+        actor=user,
+        school=school,
+        notice=notice.slug,
+        version=number,
+        material=material,
+        forced=version.forced,
+        pdf_sha256=version.pdf_sha256,
+    )
     schema = connection.schema_name
     transaction.on_commit(lambda: page_cache.forget_notice(schema, notice.slug))
     return version
@@ -169,6 +182,7 @@ def revert_notice(notice, version, *, user):
             _save(row, user, reason)
             rows[item.uid] = row
 
+    audit.record(audit.Action.REVERT, actor=user, school=current_school(), notice=notice.slug, version=version.number)
     by_name = {c.name: rows[c.uid] for c in document.categories}
     for basis in document.bases:
         rows[basis.uid].special_categories.set([by_name[n] for n in basis.special_categories if n in by_name])
@@ -181,3 +195,55 @@ def _save(obj, user, reason):
     obj._history_user = user
     obj._change_reason = reason
     obj.save()
+
+
+def plan_trust_publish(trust, *, user, summary, material=True):
+    """A PublishRun listing every notice with unpublished changes (or never published) in `trust`'s schools."""
+    summary = (summary or "").strip()
+    if not summary:
+        raise PublishRefused(["Say what changed: the summary is shown to parents with every new version."])
+    pending = []
+    for school in trust.schools.select_related("trust").order_by("name"):
+        with tenant_context(school):
+            pending += [
+                (school, notice) for notice in Notice.objects.all() if notice_status(notice, school=school) != "live"
+            ]
+    with transaction.atomic():
+        run = PublishRun.objects.create(trust=trust, started_by=user, summary=summary, material=material)
+        PublishRunItem.objects.bulk_create(
+            PublishRunItem(run=run, school=school, notice_slug=notice.slug, notice_title=notice.title)
+            for school, notice in pending
+        )
+        audit.record(audit.Action.BULK_PUBLISH, actor=user, trust=trust, run=run.pk, notices=len(pending))
+    return run
+
+
+def execute_publish_run(run, *, on_progress=None):
+    """Publish every pending item of `run`, school by school; one failure never stops the rest."""
+    PublishRun.objects.filter(pk=run.pk).update(status=PublishRun.Status.RUNNING)
+    items = list(run.items.select_related("school__trust").filter(status=PublishRunItem.Status.PENDING))
+    for done, item in enumerate(items, start=1):
+        try:
+            with tenant_context(item.school):
+                notice = Notice.objects.get(slug=item.notice_slug)
+                version = publish_notice(notice, user=run.started_by, summary=run.summary, material=run.material)
+            item.status, item.version_number = PublishRunItem.Status.PUBLISHED, version.number
+        # Anything one school's notice raises is that school's result, reported by name.
+        except Exception as exc:  # noqa: BLE001
+            item.status, item.message = PublishRunItem.Status.FAILED, str(exc) or type(exc).__name__
+            audit.record(
+                audit.Action.PUBLISH_FAILED,
+                actor=run.started_by,
+                school=item.school,
+                notice=item.notice_slug,
+                run=run.pk,
+                error=item.message,
+            )
+        PublishRunItem.objects.filter(pk=item.pk).update(
+            status=item.status, version_number=item.version_number, message=item.message
+        )
+        if on_progress:
+            on_progress(done, len(items), item)
+    PublishRun.objects.filter(pk=run.pk).update(status=PublishRun.Status.DONE, finished_at=timezone.now())
+    run.refresh_from_db()
+    return run

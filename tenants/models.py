@@ -165,3 +165,93 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.get_role_display()} of {self.school or self.trust}"
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("The audit log is append-only.")
+
+    def delete(self):
+        raise PermissionError("The audit log is append-only.")
+
+
+class AuditEvent(models.Model):
+    """Who did what, when, where. Append-only: a database trigger refuses UPDATE and DELETE."""
+
+    class Action(models.TextChoices):
+        PUBLISH = "publish", "Published a version"
+        PUBLISH_FAILED = "publish_failed", "Publishing failed"
+        REVERT = "revert", "Reverted a draft to a version"
+        LOGIN = "login", "Logged in"
+        LOGIN_FAILED = "login_failed", "Failed login"
+        MEMBERSHIP_ADDED = "membership_added", "Role granted"
+        MEMBERSHIP_REMOVED = "membership_removed", "Role removed"
+        BULK_PUBLISH = "bulk_publish", "Started a trust-wide publish"
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_email = models.CharField(max_length=254, blank=True, help_text="As given, also for failed logins.")
+    action = models.CharField(max_length=30, choices=Action.choices, db_index=True)
+    school = models.ForeignKey(School, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    trust = models.ForeignKey(Trust, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    details = models.JSONField(default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The audit log is append-only.")
+
+
+class PublishRun(models.Model):
+    """One trust-wide publish: every notice with unpublished changes, run in the background."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="publish_runs")
+    started_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    summary = models.TextField()
+    material = models.BooleanField(default=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.trust} run {self.pk}"
+
+
+class PublishRunItem(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        PUBLISHED = "published", "Published"
+        FAILED = "failed", "Failed"
+
+    run = models.ForeignKey(PublishRun, on_delete=models.CASCADE, related_name="items")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    notice_slug = models.SlugField(max_length=80)
+    notice_title = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    version_number = models.PositiveIntegerField(null=True, blank=True)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["school__name", "notice_title"]
+
+    def __str__(self):
+        return f"{self.school} / {self.notice_slug}: {self.get_status_display()}"

@@ -1,6 +1,7 @@
 """URLs on a school's host (<school-slug>.<PORTAL_DOMAIN>)."""
 
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
+from django.views.generic import RedirectView
 
 from notices import views
 from notices.admin import school_admin_site
@@ -28,5 +29,8 @@ urlpatterns = [
     path("privacy/<slug:slug>/versions/<version:number>/", views.version_detail, name="version_detail"),
     path("privacy/<slug:slug>/versions/<version:number>.pdf", views.version_pdf, name="version_pdf"),
     path("privacy/<slug:slug>/changes/<version:old>...<version:new>/", views.changes, name="changes"),
+    path("accounts/", include("trust_portal.urls_accounts")),
+    # The admin login page links here for "Forgotten your password?".
+    path("admin/password_reset/", RedirectView.as_view(pattern_name="password_reset"), name="admin_password_reset"),
     path("admin/", school_admin_site.urls),
 ]

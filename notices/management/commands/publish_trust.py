@@ -1,0 +1,48 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from notices.publishing import PublishRefused, execute_publish_run, plan_trust_publish
+from tenants import access
+from tenants.models import Trust, User
+
+
+class Command(BaseCommand):
+    help = "Publish every notice with unpublished changes in every school of a trust, with one summary."
+
+    def add_arguments(self, parser):
+        parser.add_argument("trust")
+        parser.add_argument("--summary", required=True)
+        parser.add_argument("--user", help="Email of a publisher of the trust; recorded on every version.")
+        parser.add_argument("--non-material", action="store_true")
+
+    def handle(self, *args, trust, summary, user, non_material, **options):
+        found = Trust.objects.filter(slug=trust).first()
+        if found is None:
+            known = ", ".join(Trust.objects.values_list("slug", flat=True)) or "none"
+            raise CommandError(f"No trust with slug '{trust}'. Known trusts: {known}.")
+        publisher = None
+        if user:
+            publisher = User.objects.filter(email__iexact=user, is_active=True).first()
+            if publisher is None:
+                raise CommandError(f"No active account for {user}.")
+            if not access.can_publish_trust(publisher, found):
+                raise CommandError(f"{user} is not a publisher of {found.name}; only publishers may publish.")
+        try:
+            run = plan_trust_publish(found, user=publisher, summary=summary, material=not non_material)
+        except PublishRefused as exc:
+            raise CommandError(" ".join(exc.problems)) from None
+        total = run.items.count()
+        self.stdout.write(f"{found.name}: {total} notice{'s' if total != 1 else ''} to publish")
+        run = execute_publish_run(run, on_progress=self._progress)
+        failed = run.items.filter(status="failed")
+        if failed:
+            names = ", ".join(f"{item.school.name} ({item.notice_slug})" for item in failed)
+            raise CommandError(f"{failed.count()} of {total} failed: {names}")
+        self.stdout.write(self.style.SUCCESS(f"Done: {total} published."))
+
+    def _progress(self, done, total, item):
+        width = 30
+        filled = int(width * done / total)
+        result = f"v{item.version_number}" if item.status == "published" else f"FAILED: {item.message}"
+        self.stdout.write(
+            f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {item.school.name} / {item.notice_slug}: {result}"
+        )

@@ -1,0 +1,12 @@
+"""Background work (Django's tasks framework, database-backed queue; run `manage.py db_worker`)."""
+
+from django.tasks import task
+
+from notices.publishing import execute_publish_run
+from tenants.models import PublishRun
+
+
+@task
+def run_trust_publish(run_id: int):
+    # The run names its schools; execute_publish_run enters each school's schema itself.
+    execute_publish_run(PublishRun.objects.get(pk=run_id))

@@ -40,6 +40,7 @@ from notices.publishing import (
 )
 from notices.rendering import render_notice_html
 from tenants import access
+from tenants.models import School
 
 
 class SchoolLoginForm(AdminAuthenticationForm):
@@ -58,11 +59,11 @@ class SchoolAdminSite(admin.AdminSite):
     login_form = SchoolLoginForm
 
     def has_permission(self, request):
-        return access.can_edit_school(request.user, getattr(request, "tenant", None))
+        return access.can_edit_school(request.user, request.tenant)
 
     def each_context(self, request):
         context = super().each_context(request)
-        if getattr(request, "tenant", None) is not None:
+        if isinstance(request.tenant, School):
             context["site_header"] = f"{request.tenant.name}: privacy notices"
             context["site_title"] = request.tenant.name
         return context

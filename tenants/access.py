@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 
-from tenants.models import Membership
+from tenants.models import Membership, School
 
 EDITOR = Membership.Role.EDITOR
 PUBLISHER = Membership.Role.PUBLISHER
@@ -14,7 +14,7 @@ def school_role(user, school):
     Remembered on the user object for the request, because the admin asks the
     same question for every model on a page.
     """
-    if school is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not isinstance(school, School) or not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     memo = user.__dict__.setdefault("_school_roles", {})
     if school.pk not in memo:

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 
-from tenants.models import Domain, Membership, School, Trust, User
+from tenants.models import AuditEvent, Domain, Membership, School, Trust, User
 from tenants.provisioning import create_school, forget_hosts, forget_schools
 
 
@@ -114,3 +114,23 @@ class UserEditForm(UserChangeForm):
 
 # Permissions come from memberships, never from auth groups.
 admin.site.unregister(Group)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit log is append-only."""
+
+    list_display = ["at", "action", "actor_email", "school", "trust", "details"]
+    list_filter = ["action", "school", "trust"]
+    search_fields = ["actor_email"]
+    date_hierarchy = "at"
+    list_select_related = ["school", "trust"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

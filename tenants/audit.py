@@ -1,6 +1,6 @@
 """Writing the audit log. Every domain act that matters calls record()."""
 
-from tenants.models import AuditEvent
+from tenants.models import AuditEvent, School
 
 Action = AuditEvent.Action
 
@@ -23,7 +23,8 @@ def record(action, *, actor=None, actor_email="", school=None, trust=None, **det
 
 
 def _school_of(request):
-    return getattr(request, "tenant", None) if request is not None else None
+    school = getattr(request, "tenant", None)
+    return school if isinstance(school, School) else None
 
 
 def _host_of(request):

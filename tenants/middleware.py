@@ -39,7 +39,9 @@ class HostTenantMiddleware:
         # Every request starts on the public schema so nothing from the
         # previous request's school can leak into this one.
         connection.set_schema_to_public()
-        request.tenant = None
+        # On the portal host request.tenant is django-tenants' placeholder for the
+        # public schema (its admin templates expect one); on a school host, the School.
+        request.tenant = connection.tenant
         # get_host() raises DisallowedHost (a 400) for hosts outside ALLOWED_HOSTS.
         hostname = request.get_host().rsplit(":", 1)[0].lower().rstrip(".")
         if hostname != settings.PORTAL_DOMAIN:

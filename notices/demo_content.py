@@ -1,0 +1,383 @@
+"""Demo content, in the project's own words, carrying every fact of the two seed notices.
+
+Trust 1 (Northfield) is modelled on seed 000, trust 2 (Elmsworth) on seed 004.
+All organisations, people, ICO numbers and URNs are fictional; public web
+addresses (gov.uk, ico.org.uk) are real because parents need them.
+"""
+
+from datetime import date
+
+DEMO_PASSWORD = "portal-demo-2026"
+PLATFORM_ADMIN = {"email": "admin@portal.example.org", "name": "Platform Admin"}
+
+CENSUS_URL = "https://www.gov.uk/education/data-collection-and-censuses-for-schools"
+NPD_GUIDE_URL = "https://www.gov.uk/government/publications/national-pupil-database-user-guide-and-supporting-information"
+DFE_SHARING_URL = "https://www.gov.uk/data-protection-how-we-collect-and-share-research-data"
+NPD_REQUESTS_URL = "https://www.gov.uk/government/publications/national-pupil-database-requests-received"
+CONTACT_DFE_URL = "https://www.gov.uk/contact-dfe"
+ICO_CONCERNS_URL = "https://ico.org.uk/concerns/"
+
+
+def _npd_body():
+    return f"""The National Pupil Database (NPD) belongs to the Department for Education (DfE) and is run by it. It holds information about pupils in schools in England. It gives evidence about how well education works, for independent research and for studies the DfE pays for. It is kept electronically, for statistics.
+
+Schools, local authorities and exam awarding bodies all send information to it securely. The law says we must send information about our pupils to the DfE in statutory data collections such as the **school census** and the **early years census**. Some of it is then kept in the NPD. The law that allows this is the Education (Information About Individual Pupils) (England) Regulations 2013.
+
+- [Read about the census and other data the DfE collects from schools]({CENSUS_URL})
+- [Read the NPD user guide and supporting information]({NPD_GUIDE_URL})
+
+The DfE may share information from the NPD with other organisations that promote the education or well-being of children in England by:
+
+- doing research or analysis
+- producing statistics
+- giving information, advice or guidance
+
+The DfE has strong processes to keep the data confidential, with strict controls on who can see it and how it is used. It decides whether to release data after a strict approval process that looks closely at:
+
+- who is asking for the data
+- why they need it
+- how detailed and sensitive the data is
+- how they will store and handle it
+
+Organisations given pupil information must follow strict terms and conditions on confidentiality, handling, security, how long they keep it and how they use it.
+
+- [Read how the DfE collects and shares research data]({DFE_SHARING_URL})
+- [See which organisations the DfE has given pupil information to, and for which projects]({NPD_REQUESTS_URL})
+- [Contact the DfE]({CONTACT_DFE_URL})"""
+
+
+def _youth_support_body(la):
+    return f"""When a pupil reaches 13, we also pass their information to {la} and/or the provider of youth support services. They have duties for the education and training of 13 to 19 year olds under **section 507B of the Education Act 1996**. This lets them provide:
+
+- youth support services
+- careers advice
+
+A parent or carer can ask us to pass on only their child's **name, address and date of birth**. Just tell us. Once a pupil is **16**, they can make this choice themselves instead."""
+
+
+def _collecting_body():
+    return """Most of the information you give us is **required by law**: we must collect it and you must provide it. Some of it is **your choice**. When we ask for information we tell you whether you must give it or whether you can choose, and what happens if you don't.
+
+If required information is missing, we may not be able to meet our legal duties, for example returning the school census or keeping your child safe."""
+
+
+def _complaints_body(trust, route):
+    return f"""If you are unhappy with how we collect or use information, please tell us first. {route} We will acknowledge your complaint within 30 days and tell you what we will do and when. This is our own complaints route, which the Data (Use and Access) Act 2025 requires.
+
+If you are still not satisfied, you can [raise a concern with the Information Commissioner's Office]({ICO_CONCERNS_URL})."""
+
+
+_AUTOMATED = "We do not make decisions about you or your child by computer alone, and we do not use profiling to make decisions with legal or similarly significant effects."
+
+
+def _core_rights(who):
+    return [
+        {"right": "access", "how_to_exercise": f"Parents and pupils can ask for the information we hold about them, and parents can ask to see their child's educational record. Contact {who}."},
+        {"right": "rectification", "how_to_exercise": f"In some circumstances you can have inaccurate information put right. Tell {who}."},
+        {"right": "restriction", "how_to_exercise": f"In some circumstances you can have inaccurate information blocked, so we keep it but do not use it. Ask {who}."},
+        {"right": "erasure", "how_to_exercise": f"In some circumstances you can have information erased or destroyed. Ask {who}."},
+        {"right": "objection", "how_to_exercise": f"You can object to us using information in a way that is likely to cause, or is causing, damage or distress. Tell {who} why."},
+        {"right": "direct_marketing", "how_to_exercise": f"You can stop us using information for direct marketing at any time. Tell {who}."},
+        {"right": "automated_decisions", "how_to_exercise": f"You can object to decisions being made by automated means. Ask {who} if you think this has happened."},
+        {"right": "portability", "how_to_exercise": f"Where we use information because you consented, you can ask for it in a form you can take to another organisation. Ask {who}."},
+        {"right": "withdraw_consent", "how_to_exercise": f"Where we rely on your consent, for example for photographs on display, you can withdraw it at any time. Tell {who}; this does not affect what we did before."},
+        {"right": "compensation", "how_to_exercise": "You can claim compensation for damage caused by a breach of data protection law."},
+        {"right": "complain_ico", "how_to_exercise": f"You can complain to the Information Commissioner's Office at {ICO_CONCERNS_URL}. Please tell us first so that we can try to put things right."},
+    ]
+
+
+# ---------------------------------------------------------------- trust 1 (seed 000)
+
+_NORTHFIELD_COMPLAINTS = "Email the trust's Data Protection Officer at complaints@northfield-trust.example.org, or write to the Clerk to the Trust, Northfield Learning Trust, 4 Mill Lane, Northfield NF1 2AB."
+
+_T1_SYSTEMS = [
+    {"name": "Bromcom", "used_for": "Our school information management system: pupil records, attendance and contacts", "supplier": "Bromcom Computers", "outside_uk": False, "safeguard": ""},
+    {"name": "Crest Education Safety Services", "used_for": "Online safety monitoring of school devices", "supplier": "Crest Education", "outside_uk": False, "safeguard": ""},
+    {"name": "HCSS", "used_for": "The trust's finance and budgeting system", "supplier": "HCSS Education", "outside_uk": False, "safeguard": ""},
+    {"name": "ParentPay", "used_for": "Messages to parents and payments for meals and trips", "supplier": "ParentPay", "outside_uk": False, "safeguard": ""},
+    {"name": "MyConcern", "used_for": "Recording safeguarding and behaviour concerns", "supplier": "One Team Logic", "outside_uk": False, "safeguard": ""},
+    {"name": "Educational software", "used_for": "Learning apps and websites that support teaching and learning", "supplier": "Various, listed on request", "outside_uk": False, "safeguard": ""},
+    {"name": "Egress Switch", "used_for": "Sending files securely, encrypted, from Microsoft Outlook", "supplier": "Egress Software", "outside_uk": False, "safeguard": ""},
+    {"name": "Microsoft Outlook", "used_for": "Email", "supplier": "Microsoft", "outside_uk": False, "safeguard": ""},
+    {"name": "Microsoft OneDrive", "used_for": "Storing and sharing documents", "supplier": "Microsoft", "outside_uk": False, "safeguard": ""},
+    {"name": "Google Docs", "used_for": "Pupils' and staff's shared documents", "supplier": "Google", "outside_uk": True, "safeguard": "UK International Data Transfer Addendum to Google's standard contractual clauses"},
+    {"name": "Library software", "used_for": "Lending books and sharing resources with pupils", "supplier": "School library system supplier", "outside_uk": False, "safeguard": ""},
+    {"name": "STAT Online", "used_for": "Managing and tracking assessment data", "supplier": "STAT Online", "outside_uk": False, "safeguard": ""},
+    {"name": "SISRA", "used_for": "Managing and tracking assessment data", "supplier": "SISRA", "outside_uk": False, "safeguard": ""},
+    {"name": "CCTV", "used_for": "Keeping the site safe and secure", "supplier": "Run by the school", "outside_uk": False, "safeguard": ""},
+    {"name": "Evolve", "used_for": "Planning and approving school trips and visits", "supplier": "EduFOCUS", "outside_uk": False, "safeguard": ""},
+    {"name": "Exercise books and pupil work files", "used_for": "Pupils' work on paper, kept in folders at school", "supplier": "", "outside_uk": False, "safeguard": ""},
+    {"name": "Pupil photographs for display", "used_for": "Photographs shown on display boards around school", "supplier": "", "outside_uk": False, "safeguard": ""},
+    {"name": "Reception Baseline (NFER)", "used_for": "The statutory Reception Baseline Assessment in the first weeks of Reception", "supplier": "NFER", "outside_uk": False, "safeguard": ""},
+]
+
+
+def _northfield_notice(school_name, contact_name, contact_email, systems, summary_extra):
+    who = f"the Headteacher, {contact_name}"
+    return {
+        "title": "Privacy notice for pupils and parents",
+        "slug": "pupils-and-parents",
+        "audience": "pupils_parents",
+        "summary": (
+            f"{school_name} keeps information about pupils and their families so that we can teach, keep pupils safe and run the school. "
+            "Most of it the law says we must collect. We share it only when the law or our policies allow, for example with the Department for Education and the local authority. "
+            f"We keep it securely and only for as long as we need it. You can ask to see it, and to have mistakes put right. {summary_extra}"
+        ),
+        "contact_name": contact_name,
+        "contact_role": "Headteacher",
+        "contact_email": contact_email,
+        "contact_phone": "",
+        "review_by": date(2027, 9, 1),
+        "categories": [
+            {"name": "Personal information", "examples": "name, unique pupil number, address and photograph", "special": False, "source": "your child's previous school"},
+            {"name": "Characteristics", "examples": "language, nationality, country of birth and free school meal eligibility", "special": False, "source": "the local authority, for free school meal eligibility"},
+            {"name": "Ethnicity", "examples": "ethnic group, as you tell us for the census", "special": True, "source": ""},
+            {"name": "Attendance information", "examples": "sessions attended, number of absences and absence reasons", "special": False, "source": ""},
+            {"name": "Medical information (Individual Healthcare Plan)", "examples": "name, address, medical diagnosis or condition, family contacts, doctor and hospital contacts, medication and the support needed", "special": True, "source": "doctors, school nurses and hospitals"},
+            {"name": "Special educational needs (EHCP)", "examples": "the Education, Health and Care Plan: the legal document describing a child's special educational, health and social care needs", "special": True, "source": "the local authority"},
+            {"name": "Safeguarding and behaviour information", "examples": "concerns, incidents and the support given", "special": False, "source": "social care and other agencies"},
+            {"name": "School trip information", "examples": "consents, medical needs and emergency contacts for visits", "special": False, "source": ""},
+            {"name": "Accidents and health and safety", "examples": "accident records and first aid given", "special": False, "source": ""},
+            {"name": "Exam and progress assessment information", "examples": "assessment results and progress tracking", "special": False, "source": "exam awarding bodies"},
+            {"name": "Educational software accounts", "examples": "log-ins and work in the software we provide to support teaching and learning", "special": False, "source": ""},
+            {"name": "School meal information", "examples": "meal choices, dietary needs and payments, so that your child can be given a school meal", "special": False, "source": ""},
+            {"name": "Library records", "examples": "books and resources borrowed, through our library software", "special": False, "source": ""},
+            {"name": "Statutory returns and audit information", "examples": "what we must report to meet our statutory requirements and for audit", "special": False, "source": ""},
+        ],
+        "bases": [
+            {"key": "public-task", "title": "Running the school", "article6": "e", "article9": "", "legislation": "Education Act 1996 and the Academies Act 2010", "explanation": "Most of what we do with information is part of the school's official, legitimate activities: teaching, pastoral care and running the school.", "legitimate_interest": "", "special_categories": []},
+            {"key": "census", "title": "Census returns to the DfE", "article6": "c", "article9": "", "legislation": f"Education Act 1996; regulation 5 of the Education (Information About Individual Pupils) (England) Regulations 2013 (census guide: {CENSUS_URL})", "explanation": "The law requires us to send the DfE information for its data collections, such as the school census.", "legitimate_interest": "", "special_categories": []},
+            {"key": "vital", "title": "Protecting someone's life", "article6": "d", "article9": "c", "legislation": "", "explanation": "Where it is needed to protect the vital interests of a pupil or another person who cannot give consent, for example to safeguard a child in an emergency.", "legitimate_interest": "", "special_categories": ["Medical information (Individual Healthcare Plan)"]},
+            {"key": "special", "title": "Sensitive information for the school's legal duties", "article6": "c", "article9": "g", "legislation": "Data Protection Act 2018, Schedule 1; Children and Families Act 2014; Equality Act 2010", "explanation": "We use ethnicity, health and special educational needs information for reasons of substantial public interest: meeting our legal duties to pupils with medical and special educational needs and monitoring equality.", "legitimate_interest": "", "special_categories": ["Ethnicity", "Medical information (Individual Healthcare Plan)", "Special educational needs (EHCP)"]},
+            {"key": "consent", "title": "Photographs on display", "article6": "a", "article9": "", "legislation": "", "explanation": "We only put pupils' photographs on display around school with consent, which you can withdraw at any time.", "legitimate_interest": "", "special_categories": []},
+            {"key": "youth", "title": "Youth support services", "article6": "c", "article9": "", "legislation": "Section 507B of the Education Act 1996", "explanation": "From age 13 we pass information to the local authority and youth support services, who have duties for 13 to 19 year olds.", "legitimate_interest": "", "special_categories": []},
+        ],
+        "purposes": [
+            {"name": "To support pupils' learning", "detail": "", "bases": ["public-task"]},
+            {"name": "To monitor and report on pupils' progress", "detail": "", "bases": ["public-task"]},
+            {"name": "To provide the right pastoral care", "detail": "including keeping pupils safe and healthy", "bases": ["public-task", "vital", "special"]},
+            {"name": "To assess the quality of our services", "detail": "", "bases": ["public-task"]},
+            {"name": "To comply with the law on sharing data", "detail": "", "bases": ["census", "youth"]},
+            {"name": "To meet our statutory obligations and audit requirements", "detail": "", "bases": ["census", "public-task"]},
+            {"name": "To celebrate pupils' work on display", "detail": "with photographs", "bases": ["consent"]},
+        ],
+        "systems": systems,
+        "retention": [
+            {"record_type": "Pupil's educational record", "period": "Passed to the next school; the last school keeps it until the pupil is 25. We follow the Information Commissioner's guidance on retention."},
+            {"record_type": "Safeguarding records", "period": "Until the pupil is 25, or longer where a case requires it"},
+            {"record_type": "Special educational needs records", "period": "Until the pupil is 31"},
+            {"record_type": "Accident records", "period": "Until the pupil is 21"},
+            {"record_type": "CCTV recordings", "period": "30 days, unless needed for an investigation"},
+            {"record_type": "Exam and assessment results", "period": "Current year plus 6 years"},
+            {"record_type": "Photographs on display", "period": "Until the pupil leaves, or sooner if consent is withdrawn"},
+        ],
+        "recipients": [
+            {"name": "Schools that pupils attend after leaving us", "reason": "so the new school has the pupil's educational record", "sharing": "routine", "legal_basis": "Education (Pupil Information) (England) Regulations 2005", "outside_uk": False, "safeguard": ""},
+            {"name": "Our local authority", "reason": "for admissions, attendance, special educational needs, safeguarding and funding", "sharing": "statutory", "legal_basis": "Education Act 1996", "outside_uk": False, "safeguard": ""},
+            {"name": "The Department for Education (DfE)", "reason": "statutory data collections that underpin school funding and educational attainment policy and monitoring", "sharing": "statutory", "legal_basis": "Regulation 5 of the Education (Information About Individual Pupils) (England) Regulations 2013", "outside_uk": False, "safeguard": ""},
+            {"name": "NFER (Reception Baseline)", "reason": "to run the Reception Baseline Assessment for the DfE", "sharing": "statutory", "legal_basis": "Assessment and reporting arrangements set under the Education Act 2002", "outside_uk": False, "safeguard": ""},
+            {"name": "The other schools in Northfield Learning Trust", "reason": "to share support, staff and services across the trust", "sharing": "routine", "legal_basis": "Public task: the trust runs all its schools", "outside_uk": False, "safeguard": ""},
+            {"name": "Educational software providers", "reason": "to provide software that supports teaching and learning", "sharing": "routine", "legal_basis": "Public task; contracts that protect the data", "outside_uk": False, "safeguard": ""},
+            {"name": "S4S", "reason": "they support us with SIMS and our data", "sharing": "routine", "legal_basis": "Contract as our data processor", "outside_uk": False, "safeguard": ""},
+            {"name": "Our auditors", "reason": "to check our accounts and statutory returns", "sharing": "routine", "legal_basis": "Academies Financial Handbook; Companies Act 2006", "outside_uk": False, "safeguard": ""},
+            {"name": "Youth support services and careers advisers", "reason": "for pupils aged 13 and over, see Youth support services", "sharing": "statutory", "legal_basis": "Section 507B of the Education Act 1996", "outside_uk": False, "safeguard": ""},
+        ],
+        "rights": _core_rights(who),
+        "sections": [
+            {"heading": "Collecting information", "kind": "collecting", "placement": "after_purposes", "body": _collecting_body() + "\n\nWe do not share information about pupils with anyone without consent unless the law and our policies allow us to."},
+            {"heading": "Where we get information from", "kind": "sources", "placement": "after_purposes", "body": "Most information comes from you. Some comes from others: your child's previous school, the local authority, the DfE, exam awarding bodies, doctors and school nurses, and social care."},
+            {"heading": "Transferring data internationally", "kind": "international", "placement": "after_storage", "body": "Almost all information is held in the UK. Where a system keeps it outside the UK, we make sure an approved safeguard protects it, as listed under **Where we store it**."},
+            {"heading": "The DfE's data collection and the National Pupil Database", "kind": "npd", "placement": "after_sharing", "body": _npd_body()},
+            {"heading": "Youth support services (pupils aged 13 and over)", "kind": "youth_support", "placement": "after_sharing", "body": _youth_support_body("Northshire County Council, our local authority,")},
+            {"heading": "Decisions made by computer", "kind": "automated_decisions", "placement": "after_rights", "body": _AUTOMATED},
+            {"heading": "How to complain", "kind": "complaints", "placement": "after_rights", "body": _complaints_body("Northfield Learning Trust", _NORTHFIELD_COMPLAINTS)},
+            {"heading": "Review of this notice", "kind": "review", "placement": "end", "body": "We review this notice every year and whenever we change how we use information. We will tell you about new uses of your information before they start."},
+        ],
+    }
+
+
+_KINGSMERE_SYSTEMS = [dict(s) for s in _T1_SYSTEMS if s["name"] not in ("Reception Baseline (NFER)", "Bromcom")] + [
+    {"name": "Arbor", "used_for": "Our school information management system: pupil records, attendance and contacts", "supplier": "Arbor Education", "outside_uk": False, "safeguard": ""},
+    {"name": "Sparx Maths", "used_for": "Maths homework and practice", "supplier": "Sparx", "outside_uk": False, "safeguard": ""},
+    {"name": "Unifrog", "used_for": "Careers and post-16 applications", "supplier": "Unifrog Education", "outside_uk": False, "safeguard": ""},
+]
+
+
+def _secondary(notice):
+    """Kingsmere is a secondary school: no Reception Baseline to share."""
+    notice["recipients"] = [r for r in notice["recipients"] if not r["name"].startswith("NFER")]
+    return notice
+
+
+# ---------------------------------------------------------------- trust 2 (seed 004)
+
+_ELMSWORTH_COMPLAINTS = "Write to the Trust office at Elmsworth Academies Trust, Vale Road, Elmsworth EL4 7QT, or email complaints@elmsworth-trust.example.org; our complaints policy on the website explains the steps if there is a dispute."
+
+_ELMSWORTH_NOTICE = {
+    "title": "Privacy notice for pupils, parents and carers",
+    "slug": "pupils-and-parents",
+    "audience": "pupils_parents",
+    "summary": (
+        "As a trust we collect a lot of information about our pupils, and about the parents, carers and emergency contacts linked to them. "
+        "This notice explains why we collect it, how we use it, what kinds of information we hold and the lawful reasons we have. "
+        "Much of it the law requires. We share it only where the law allows, and we keep it safe. You have rights over it, set out below."
+    ),
+    "contact_name": "Ms Priya Sandhu",
+    "contact_role": "Data Protection Lead",
+    "contact_email": "dpl@elmsworth-vale.example.org",
+    "contact_phone": "0116 496 0123",
+    "review_by": date(2027, 7, 31),
+    "categories": [
+        {"name": "Personal information", "examples": "names, dates of birth, pupil numbers and addresses", "special": False, "source": "previous schools"},
+        {"name": "Parent, carer and emergency contact details", "examples": "names, addresses, phone numbers and relationship to the pupil, kept up to date for emergencies", "special": False, "source": ""},
+        {"name": "Characteristics", "examples": "vulnerability categories, language, nationality, country of birth and free school meal eligibility", "special": False, "source": "the local authority"},
+        {"name": "Ethnicity", "examples": "ethnic group", "special": True, "source": ""},
+        {"name": "Behaviour data", "examples": "behaviour records, including the number of temporary exclusions", "special": False, "source": ""},
+        {"name": "Attendance information", "examples": "number of absences and absence reasons", "special": False, "source": ""},
+        {"name": "Assessment information", "examples": "national curriculum assessment results, progress and attainment", "special": False, "source": "exam awarding bodies and the DfE"},
+        {"name": "Relevant medical and social care information", "examples": "medical needs, care plans and social care involvement", "special": True, "source": "health professionals and social care"},
+        {"name": "SEND and health needs", "examples": "special educational needs and disabilities, Education Health and Care Plans (or Statements of Special Educational Needs)", "special": True, "source": "the local authority and health services"},
+        {"name": "CCTV, photos and video recordings", "examples": "CCTV images, photographs and videos of school life", "special": False, "source": ""},
+    ],
+    "bases": [
+        {"key": "public-task", "title": "Public task: running the trust's schools", "article6": "e", "article9": "", "legislation": "Education Act 1996", "explanation": "The DfE and local authorities need schools to collect certain information and report it to them. The law recognises this as a public task because providing the information is necessary.", "legitimate_interest": "", "special_categories": []},
+        {"key": "census", "title": "Statutory data collections", "article6": "c", "article9": "", "legislation": "Regulation 5 of The Education (Information About Individual Pupils) (England) Regulations 2013; Article 6 UK GDPR", "explanation": "The law requires us to send information to the DfE, for example in the school census.", "legitimate_interest": "", "special_categories": []},
+        {"key": "safeguarding", "title": "Safeguarding children", "article6": "c", "article9": "g", "legislation": "Children Act 1989 and 2004; Article 9 UK GDPR; Data Protection Act 2018, Schedule 1", "explanation": "We must collect information about children at risk of harm and share it with other agencies responsible for safeguarding, such as the police and social care.", "legitimate_interest": "", "special_categories": ["Relevant medical and social care information", "Ethnicity"]},
+        {"key": "send", "title": "Special educational needs and health", "article6": "c", "article9": "h", "legislation": "Children and Families Act 2014", "explanation": "We share information about pupils who may need, or have, an Education Health and Care Plan. Medical teams, such as school nurses who visit, see some information by agreement or because the law says we must share it.", "legitimate_interest": "", "special_categories": ["SEND and health needs", "Relevant medical and social care information"]},
+        {"key": "immunisations", "title": "School immunisations", "article6": "e", "article9": "", "legislation": "DfE guidance of December 2024 on sharing information with School Age Immunisation Services", "explanation": "Sharing the list of eligible pupils and parents' contact details with the SAIS team is a public task and does not rely on consent.", "legitimate_interest": "", "special_categories": []},
+        {"key": "news", "title": "Keeping families informed", "article6": "f", "article9": "", "legislation": "", "explanation": "We use contact details to tell pupils, parents and carers about trust events and news.", "legitimate_interest": "Keeping our school community informed and involved in the life of the trust. You can ask us to stop at any time.", "special_categories": []},
+        {"key": "photos", "title": "Photos and videos", "article6": "a", "article9": "", "legislation": "", "explanation": "We use photos and videos of pupils beyond what the school needs to run, for example on our website, only with consent.", "legitimate_interest": "", "special_categories": []},
+    ],
+    "purposes": [
+        {"name": "To fulfil our statutory obligations to safeguard and protect children and vulnerable people", "detail": "", "bases": ["safeguarding"]},
+        {"name": "To enable targeted, personalised learning for pupils", "detail": "including recording progress, attainment and development to plan future learning", "bases": ["public-task", "send"]},
+        {"name": "To manage behaviour and effective discipline", "detail": "", "bases": ["public-task"]},
+        {"name": "To monitor our effectiveness", "detail": "including the impact of interventions and learning across groups of pupils as well as for individual children", "bases": ["public-task"]},
+        {"name": "To comply with our legal obligations to share data", "detail": "", "bases": ["census", "immunisations"]},
+        {"name": "To support pupils to fulfil their potential", "detail": "including managing pastoral needs and attendance so that suitable support can be planned", "bases": ["public-task", "send"]},
+        {"name": "To keep pupils, parents and carers informed about trust events and trust news", "detail": "", "bases": ["news", "photos"]},
+    ],
+    "systems": [
+        {"name": "School management information system", "used_for": "Pupil and family records, attendance and behaviour", "supplier": "Arbor Education", "outside_uk": False, "safeguard": ""},
+        {"name": "School meals payment system", "used_for": "Taking electronic payments for school meals", "supplier": "sQuid", "outside_uk": False, "safeguard": ""},
+        {"name": "Finance software", "used_for": "Managing school budgets, which may include some pupil data", "supplier": "PS Financials", "outside_uk": False, "safeguard": ""},
+        {"name": "Progress tracking software", "used_for": "Tracking progress and attainment", "supplier": "Insight Tracking", "outside_uk": False, "safeguard": ""},
+        {"name": "Google Workspace for Education", "used_for": "Email, documents and classroom tools", "supplier": "Google", "outside_uk": True, "safeguard": "UK International Data Transfer Addendum and the UK Extension to the EU-US Data Privacy Framework"},
+        {"name": "CCTV", "used_for": "Keeping the site safe", "supplier": "Run by the school", "outside_uk": False, "safeguard": ""},
+    ],
+    "retention": [
+        {"record_type": "Pupil record", "period": "Until the pupil is 25, then securely destroyed, following our records retention policy"},
+        {"record_type": "Safeguarding and child protection records", "period": "Until the pupil is 25, or longer where the law or an inquiry requires"},
+        {"record_type": "SEND records", "period": "Until the pupil is 31"},
+        {"record_type": "Parent and emergency contact details", "period": "While the pupil is at the school"},
+        {"record_type": "CCTV recordings", "period": "28 days unless needed for an incident"},
+    ],
+    "recipients": [
+        {"name": "Schools or academies pupils attend after leaving us", "reason": "to pass on the educational record", "sharing": "routine", "legal_basis": "Education (Pupil Information) (England) Regulations 2005", "outside_uk": False, "safeguard": ""},
+        {"name": "Relevant local authorities", "reason": "admissions, attendance, SEND and safeguarding", "sharing": "statutory", "legal_basis": "Education Act 1996", "outside_uk": False, "safeguard": ""},
+        {"name": "Youth support services", "reason": "for pupils aged 13 and over", "sharing": "statutory", "legal_basis": "Section 507B of the Education Act 1996", "outside_uk": False, "safeguard": ""},
+        {"name": "The Department for Education (DfE)", "reason": "statutory data collections", "sharing": "statutory", "legal_basis": "Regulation 5 of The Education (Information About Individual Pupils) (England) Regulations 2013", "outside_uk": False, "safeguard": ""},
+        {"name": "The NHS", "reason": "as required for pupils' health", "sharing": "on_request", "legal_basis": "Public task; Article 9(2)(h)", "outside_uk": False, "safeguard": ""},
+        {"name": "School nursing service", "reason": "school nurses who visit the school", "sharing": "routine", "legal_basis": "Public task; Article 9(2)(h)", "outside_uk": False, "safeguard": ""},
+        {"name": "School Age Immunisation Service (SAIS)", "reason": "the list of eligible pupils and parents' contact details for school immunisations", "sharing": "statutory", "legal_basis": "DfE guidance, December 2024; public task", "outside_uk": False, "safeguard": ""},
+        {"name": "Parents and carers", "reason": "reports and information about their child", "sharing": "routine", "legal_basis": "Education (Pupil Information) (England) Regulations 2005", "outside_uk": False, "safeguard": ""},
+        {"name": "Suppliers and service providers", "reason": "to provide services the trust uses", "sharing": "routine", "legal_basis": "Contracts that protect the data", "outside_uk": False, "safeguard": ""},
+        {"name": "Health professionals", "reason": "to support pupils' health needs", "sharing": "on_request", "legal_basis": "Public task; Article 9(2)(h)", "outside_uk": False, "safeguard": ""},
+        {"name": "Health and social welfare organisations", "reason": "to support pupils' welfare", "sharing": "on_request", "legal_basis": "Public task", "outside_uk": False, "safeguard": ""},
+        {"name": "Professional bodies", "reason": "where professional standards require it", "sharing": "on_request", "legal_basis": "Legal obligation", "outside_uk": False, "safeguard": ""},
+        {"name": "Charities and voluntary organisations", "reason": "to provide support to pupils and families, with consent where needed", "sharing": "on_request", "legal_basis": "Consent or public task", "outside_uk": False, "safeguard": ""},
+        {"name": "Auditors", "reason": "to check our accounts", "sharing": "routine", "legal_basis": "Academy Trust Handbook", "outside_uk": False, "safeguard": ""},
+        {"name": "Survey and research organisations", "reason": "approved research and surveys", "sharing": "on_request", "legal_basis": "Public task", "outside_uk": False, "safeguard": ""},
+        {"name": "Social care organisations", "reason": "safeguarding and support", "sharing": "statutory", "legal_basis": "Children Act 1989 and 2004", "outside_uk": False, "safeguard": ""},
+        {"name": "Police forces and court services", "reason": "safeguarding and the prevention or detection of crime", "sharing": "on_request", "legal_basis": "Legal obligation; Data Protection Act 2018, Schedule 2", "outside_uk": False, "safeguard": ""},
+        {"name": "Suppliers of software and apps used in the trust", "reason": "to run the tools pupils and staff use", "sharing": "routine", "legal_basis": "Contracts that protect the data", "outside_uk": False, "safeguard": ""},
+        {"name": "Consultants, experts and other advisers", "reason": "to help the trust meet its obligations and run properly, where the information is relevant to their work", "sharing": "on_request", "legal_basis": "Public task", "outside_uk": False, "safeguard": ""},
+    ],
+    "rights": _core_rights("Ms Priya Sandhu (Data Protection Lead)"),
+    "sections": [
+        {"heading": "Our legal obligations", "kind": "intro", "placement": "start", "body": "The information we collect and use about pupils must follow the UK GDPR and the Data Protection Act 2018. We must have a lawful reason to collect it, and a legal basis to share it with any other organisation or person.\n\nOur lawful reasons come from several sources, including the Education Act 1996, Regulation 5 of The Education (Information About Individual Pupils) (England) Regulations 2013, and Articles 6 and 9 of the UK GDPR."},
+        {"heading": "Collecting information", "kind": "collecting", "placement": "after_purposes", "body": _collecting_body() + "\n\nThe DfE and the government require us to collect a lot of information by law, so they can monitor and support schools and check how well each school is doing."},
+        {"heading": "How we use information", "kind": "other", "placement": "after_purposes", "body": "We use third-party tools to make sure pupils' best interests are advanced. We record progress, attainment and development to plan future learning. We use information about pastoral needs and attendance so suitable support can be planned. We take electronic payments for school meals, and our finance software, which manages school budgets, may include some pupil data."},
+        {"heading": "Where we get information from", "kind": "sources", "placement": "after_purposes", "body": "Most information comes from parents, carers and pupils. Some comes from previous schools, the local authority, the DfE, health professionals and social care."},
+        {"heading": "Transferring data internationally", "kind": "international", "placement": "after_storage", "body": "Where we transfer personal information outside the UK, we do so as data protection law allows and with appropriate safeguards in place. The systems concerned and their safeguards are listed under **Where we store it**."},
+        {"heading": "The National Pupil Database", "kind": "npd", "placement": "after_sharing", "body": _npd_body()},
+        {"heading": "Youth support services (pupils aged 13 and over)", "kind": "youth_support", "placement": "after_sharing", "body": _youth_support_body("Elmshire County Council")},
+        {"heading": "Immunisations and vaccinations", "kind": "immunisations", "placement": "after_sharing", "body": "In **December 2024** the DfE issued guidance that schools must share information with the **School Age Immunisation Services (SAIS)**, which NHS England commissions to run immunisation programmes in schools. When asked, we share a list of eligible children and young people and their parents' or carers' contact details with the SAIS team.\n\nWhether a pupil is immunised is a matter of consent between the pupil, the parent or carer and the SAIS provider. The school takes no active part in that. Our duty to share the list is a public task and does not rely on consent: sharing it is mandatory."},
+        {"heading": "Decisions made by computer", "kind": "automated_decisions", "placement": "after_rights", "body": _AUTOMATED},
+        {"heading": "How to complain", "kind": "complaints", "placement": "after_rights", "body": _complaints_body("Elmsworth Academies Trust", _ELMSWORTH_COMPLAINTS)},
+        {"heading": "More about data protection and our policies", "kind": "other", "placement": "end", "body": "Our data protection policy and connected policies, on our website, explain how we manage information and our responsibilities for looking after and sharing it. If you think information about your child is wrong or no longer needed, please contact the Trust office. Subject access requests follow the specific policy on our website."},
+        {"heading": "Review of this notice", "kind": "review", "placement": "end", "body": "The trust updates this notice from time to time. We will tell you directly, as far as we reasonably can, about any substantial change that affects your rights."},
+    ],
+}
+
+TRUSTS = [
+    {
+        "slug": "northfield",
+        "name": "Northfield Learning Trust",
+        "address": "4 Mill Lane\nNorthfield\nNF1 2AB",
+        "ico_registration": "ZZ900101",
+        "dpo_name": "Helen Okafor",
+        "dpo_email": "dpo@northfield-trust.example.org",
+        "complaints_contact": _NORTHFIELD_COMPLAINTS,
+        "publisher": {"email": "publisher@northfield-trust.example.org", "name": "Sam Whitfield (trust staff)"},
+        "schools": [
+            {
+                "slug": "hollybrook", "name": "Hollybrook Primary Academy", "urn": "990101",
+                "address": "Hollybrook Road\nNorthfield\nNF2 4CD", "headteacher": "Mrs Amanda Reid",
+                "contact_email": "office@hollybrook.example.org", "seed": "000",
+                "editor": {"email": "dpl@hollybrook.example.org", "name": "Jo Patel (Hollybrook DPL)"},
+                "notice": _northfield_notice("Hollybrook Primary Academy", "Mrs Amanda Reid", "head@hollybrook.example.org", [dict(s) for s in _T1_SYSTEMS], "Ask the Headteacher if anything is unclear."),
+            },
+            {
+                "slug": "kingsmere", "name": "Kingsmere Academy", "urn": "990102",
+                "address": "Kingsmere Avenue\nNorthfield\nNF3 6EF", "headteacher": "Mr Daniel Osei",
+                "contact_email": "office@kingsmere.example.org", "seed": None,
+                "editor": {"email": "dpl@kingsmere.example.org", "name": "Chris Doyle (Kingsmere DPL)"},
+                "notice": _secondary(_northfield_notice("Kingsmere Academy", "Mr Daniel Osei", "head@kingsmere.example.org", _KINGSMERE_SYSTEMS, "Older pupils can ask us directly too.")),
+            },
+        ],
+    },
+    {
+        "slug": "elmsworth",
+        "name": "Elmsworth Academies Trust",
+        "address": "Vale Road\nElmsworth\nEL4 7QT",
+        "ico_registration": "ZZ900202",
+        "dpo_name": "Marcus Bell",
+        "dpo_email": "dpo@elmsworth-trust.example.org",
+        "complaints_contact": _ELMSWORTH_COMPLAINTS,
+        "publisher": {"email": "publisher@elmsworth-trust.example.org", "name": "Alex Morgan (trust staff)"},
+        "schools": [
+            {
+                "slug": "elmsworth-vale", "name": "Elmsworth Vale Academy", "urn": "990201",
+                "address": "Vale Road\nElmsworth\nEL4 7QT", "headteacher": "Dr Ruth Akinola",
+                "contact_email": "office@elmsworth-vale.example.org", "seed": "004",
+                "editor": {"email": "dpl@elmsworth-vale.example.org", "name": "Priya Sandhu (Elmsworth Vale DPL)"},
+                "notice": _ELMSWORTH_NOTICE,
+            },
+        ],
+    },
+]
+
+V2_CHANGES = {
+    "hollybrook": {
+        "add_system": {"name": "Tapestry", "used_for": "Online learning journal for Reception", "supplier": "The Foundation Stage Forum", "outside_uk": False, "safeguard": ""},
+        "retention": {"record_type": "CCTV recordings", "period": "14 days, unless needed for an investigation"},
+        "summary": "We now use Tapestry for Reception learning journals, and we keep CCTV recordings for 14 days instead of 30.",
+    },
+    "kingsmere": {
+        "add_system": {"name": "Satchel One", "used_for": "Homework and class notices", "supplier": "Teachercentric", "outside_uk": False, "safeguard": ""},
+        "retention": {"record_type": "Exam and assessment results", "period": "Current year plus 7 years"},
+        "summary": "We now use Satchel One for homework, and we keep exam results for one more year.",
+    },
+    "elmsworth-vale": {
+        "add_system": {"name": "Reading Plus", "used_for": "Online reading practice", "supplier": "Reading Solutions UK", "outside_uk": False, "safeguard": ""},
+        "retention": {"record_type": "CCTV recordings", "period": "21 days unless needed for an incident"},
+        "summary": "We added Reading Plus for reading practice and now keep CCTV recordings for 21 days.",
+    },
+}
+
+V3_CHANGES = {
+    "hollybrook": {"section_heading": "Review of this notice", "find": "We review this notice every year", "replace": "We review this notice at least once a year", "summary": "Wording fix in 'Review of this notice'."},
+    "kingsmere": {"section_heading": "Review of this notice", "find": "We review this notice every year", "replace": "We review this notice at least once a year", "summary": "Wording fix in 'Review of this notice'."},
+    "elmsworth-vale": {"section_heading": "Review of this notice", "find": "from time to time", "replace": "at least once a year", "summary": "Wording fix: we now say how often we review this notice."},
+}

@@ -1,0 +1,50 @@
+from django.core.management.base import BaseCommand, CommandError
+from django_tenants.utils import tenant_context
+
+from notices.models import Notice
+from notices.publishing import PublishRefused, publish_notice
+from tenants import access
+from tenants.models import School, User
+
+
+class Command(BaseCommand):
+    help = (
+        "Publish the next version of a school's notice, with its PDF. Without --user the version is "
+        "recorded as published by an operator (no account)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("school", help="School slug")
+        parser.add_argument("notice", help="Notice slug")
+        parser.add_argument("--summary", required=True, help="What changed, shown to parents.")
+        parser.add_argument("--user", help="Email of a publisher of the school's trust.")
+        parser.add_argument("--non-material", action="store_true", help="A wording or typo fix.")
+        parser.add_argument("--force", action="store_true", help="Publish despite completeness failures (recorded).")
+
+    def handle(self, *args, school, notice, summary, user, non_material, force, **options):
+        found = School.objects.select_related("trust").filter(slug=school).first()
+        if found is None:
+            known = ", ".join(School.objects.order_by("slug").values_list("slug", flat=True)) or "none"
+            raise CommandError(f"No school with slug '{school}'. Known schools: {known}.")
+        publisher = None
+        if user:
+            publisher = User.objects.filter(email__iexact=user, is_active=True).first()
+            if publisher is None:
+                raise CommandError(f"No active account for {user}.")
+            if not access.can_publish_school(publisher, found):
+                raise CommandError(f"{user} is not a publisher of {found.trust.name}; only publishers may publish.")
+        with tenant_context(found):
+            target = Notice.objects.filter(slug=notice).first()
+            if target is None:
+                known = ", ".join(Notice.objects.values_list("slug", flat=True)) or "none"
+                raise CommandError(f"{found.name} has no notice '{notice}'. Its notices: {known}.")
+            try:
+                version = publish_notice(
+                    target, user=publisher, summary=summary, material=not non_material, force=force
+                )
+            except PublishRefused as exc:
+                raise CommandError("Not published:\n" + "\n".join(f"  - {p}" for p in exc.problems)) from None
+        self.stdout.write(f"Published {found.name} / {target.title} version {version.number}")
+        if version.forced:
+            self.stdout.write("Published with completeness failures (--force); recorded on the version.")
+        self.stdout.write(f"PDF SHA-256: {version.pdf_sha256}")

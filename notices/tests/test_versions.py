@@ -1,0 +1,206 @@
+"""publish_notice: numbered, complete, immutable versions; revert; the command."""
+
+import hashlib
+import io
+import os
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.db import IntegrityError, connection, transaction
+from django_tenants.utils import tenant_context
+
+from conftest import host
+from notices.compose import compose_notice
+from notices.models import ImmutableVersionError, Notice, NoticeVersion, Right, System
+from notices.publishing import PublishRefused, publish_notice, revert_notice
+from notices.rendering import render_notice_html
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def in_school_a(world):
+    with tenant_context(world.school_a):
+        yield Notice.objects.get()
+    connection.set_schema_to_public()
+
+
+def test_publish_freezes_document_html_and_pdf_as_the_next_version(world, in_school_a):
+    notice = in_school_a
+    version = publish_notice(notice, user=world.publisher_x, summary="Second.")
+    document = compose_notice(notice, school=world.school_a)
+    assert version.number == 2
+    assert version.document == document.to_dict()
+    assert version.html == render_notice_html(document)
+    assert version.published_by == world.publisher_x
+    assert version.material is True
+    assert version.forced is False
+    with version.pdf.open("rb") as f:
+        assert hashlib.sha256(f.read()).hexdigest() == version.pdf_sha256
+    expected = os.path.join(settings.MEDIA_ROOT, "school_a", "notices", "pupils-and-parents")
+    assert version.pdf.path == os.path.join(expected, "school-a-pupils-and-parents-v2.pdf")
+
+
+def test_version_numbers_are_consecutive_per_notice_and_never_duplicated(world, in_school_a):
+    notice = in_school_a
+    numbers = [publish_notice(notice, user=None, summary=f"v{n}").number for n in (2, 3)]
+    assert numbers == [2, 3]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        NoticeVersion.objects.create(
+            notice=notice,
+            number=3,
+            document={},
+            html="",
+            pdf="x.pdf",
+            pdf_sha256="0",
+            summary="dup",
+            published_at=notice.versions.first().published_at,
+        )
+
+
+def test_numbers_in_one_school_do_not_affect_another(world, in_school_a):
+    publish_notice(in_school_a, user=None, summary="A only")
+    with tenant_context(world.school_b):
+        assert list(NoticeVersion.objects.values_list("number", flat=True)) == [1]
+
+
+def test_incomplete_notice_is_refused_and_leaves_nothing_behind(world, in_school_a):
+    notice = in_school_a
+    Right.objects.filter(notice=notice).delete()
+    media = os.path.join(settings.MEDIA_ROOT, "school_a", "notices", "pupils-and-parents")
+    before = sorted(os.listdir(media))
+    with pytest.raises(PublishRefused) as refused:
+        publish_notice(notice, user=world.publisher_x, summary="Broken")
+    assert any("8. The rights people have" in p for p in refused.value.problems)
+    assert any("add it under Rights" in p for p in refused.value.problems)
+    assert NoticeVersion.objects.filter(notice=notice).count() == 1
+    assert sorted(os.listdir(media)) == before
+
+
+def test_force_publishes_an_incomplete_notice_and_records_it(world, in_school_a):
+    Right.objects.filter(notice=in_school_a).delete()
+    version = publish_notice(in_school_a, user=world.publisher_x, summary="Forced", force=True)
+    assert version.forced is True
+
+
+def test_a_summary_is_required(world, in_school_a):
+    with pytest.raises(PublishRefused, match="Say what changed"):
+        publish_notice(in_school_a, user=world.publisher_x, summary="  ")
+
+
+def test_a_wording_fix_is_recorded_as_non_material(world, in_school_a):
+    assert publish_notice(in_school_a, user=None, summary="Typo", material=False).material is False
+
+
+def test_published_versions_refuse_changes_in_the_model(world, in_school_a):
+    version = NoticeVersion.objects.get(notice=in_school_a, number=1)
+    version.summary = "rewritten"
+    with pytest.raises(ImmutableVersionError):
+        version.save()
+    with pytest.raises(ImmutableVersionError):
+        version.delete()
+    with pytest.raises(ImmutableVersionError):
+        NoticeVersion.objects.filter(pk=version.pk).update(summary="rewritten")
+    with pytest.raises(ImmutableVersionError):
+        NoticeVersion.objects.filter(pk=version.pk).delete()
+
+
+@pytest.mark.parametrize(
+    "sql",
+    ["UPDATE notices_noticeversion SET summary = 'rewritten'", "DELETE FROM notices_noticeversion"],
+)
+def test_published_versions_refuse_raw_sql_updates_and_deletes(world, in_school_a, sql):
+    with pytest.raises(IntegrityError, match="immutable"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql)
+    assert NoticeVersion.objects.get(number=1).summary == "First version for school a."
+
+
+def test_the_admin_shows_versions_read_only(world, client, in_school_a):
+    version = NoticeVersion.objects.get(number=1)
+    connection.set_schema_to_public()
+    client.force_login(world.publisher_x)
+    url = f"/admin/notices/noticeversion/{version.pk}/change/"
+    page = client.get(url, HTTP_HOST=host(world.school_a)).content.decode()
+    assert 'name="_save"' not in page
+    assert "First version for school a." in page
+    assert client.post(url, {"summary": "rewritten"}, HTTP_HOST=host(world.school_a)).status_code == 403
+    delete = client.post(f"{url.replace('change/', 'delete/')}", {"post": "yes"}, HTTP_HOST=host(world.school_a))
+    assert delete.status_code == 403
+    with tenant_context(world.school_a):
+        assert NoticeVersion.objects.get(pk=version.pk).summary == "First version for school a."
+
+
+def test_revert_loads_an_old_version_into_the_draft_and_publishing_makes_a_new_one(world, in_school_a):
+    notice = in_school_a
+    system = System.objects.get(notice=notice)
+    system.name = "Replaced"
+    system.save()
+    v2 = publish_notice(notice, user=world.publisher_x, summary="Replaced the system")
+    v1 = NoticeVersion.objects.get(notice=notice, number=1)
+    revert_notice(notice, v1, user=world.editor_a)
+    system.refresh_from_db()
+    assert system.name == "MarkerA Records System"
+    latest_history = system.history.first()
+    assert latest_history.history_change_reason == "Reverted to version 1"
+    assert latest_history.history_user == world.editor_a
+    assert NoticeVersion.objects.filter(notice=notice).count() == 2
+    v3 = publish_notice(notice, user=world.publisher_x, summary="Back to version 1")
+    assert v3.number == 3
+    v3 = NoticeVersion.objects.get(pk=v3.pk)
+    for register in ("categories", "bases", "purposes", "systems", "retention", "recipients", "rights", "sections"):
+        assert v3.document[register] == v1.document[register], register
+    assert NoticeVersion.objects.get(pk=v2.pk).document != v3.document
+
+
+def run_command(*args):
+    out = io.StringIO()
+    call_command("publish_notice", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_publish_command_prints_the_version_and_the_pdf_hash(world):
+    output = run_command(
+        "school-a", "pupils-and-parents", "--summary", "From the command", "--user", "publisher-x@example.org"
+    )
+    with tenant_context(world.school_a):
+        version = NoticeVersion.objects.get(number=2)
+    assert "version 2" in output
+    assert f"PDF SHA-256: {version.pdf_sha256}" in output
+    assert version.published_by == world.publisher_x
+    output = run_command("school-a", "pupils-and-parents", "--summary", "Typo", "--non-material")
+    with tenant_context(world.school_a):
+        version = NoticeVersion.objects.get(number=3)
+    assert version.material is False
+    assert version.published_by is None
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nowhere", "pupils-and-parents", "--summary", "x"], "No school with slug 'nowhere'. Known schools:"),
+        (
+            ["school-a", "nothing", "--summary", "x"],
+            "School A has no notice 'nothing'. Its notices: pupils-and-parents",
+        ),
+        (["school-a", "pupils-and-parents", "--summary", " "], "Say what changed"),
+        (["school-a", "pupils-and-parents", "--summary", "x", "--user", "ghost@example.org"], "No active account"),
+        (["school-a", "pupils-and-parents", "--summary", "x", "--user", "editor-a@example.org"], "only publishers"),
+        (["school-a", "pupils-and-parents", "--summary", "x", "--user", "publisher-y@example.org"], "only publishers"),
+    ],
+)
+def test_publish_command_fails_clearly_on_bad_input(world, args, message):
+    with pytest.raises(CommandError, match=message):
+        run_command(*args)
+    with tenant_context(world.school_a):
+        assert NoticeVersion.objects.count() == 1
+
+
+def test_publish_command_lists_failures_and_force_overrides_them(world):
+    with tenant_context(world.school_a):
+        Right.objects.all().delete()
+    connection.set_schema_to_public()
+    with pytest.raises(CommandError, match="Not published:\n  - 8. The rights people have"):
+        run_command("school-a", "pupils-and-parents", "--summary", "x")
+    output = run_command("school-a", "pupils-and-parents", "--summary", "x", "--force")
+    assert "recorded on the version" in output

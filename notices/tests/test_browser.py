@@ -1,0 +1,163 @@
+"""Public pages in real Chromium (Debian's /usr/bin/chromium): axe-core WCAG 2.2 AA, 320 px reflow, no JavaScript."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.testcases import LiveServerThread, _StaticFilesHandler
+from django_tenants.utils import tenant_context
+
+from notices.demo import load_notice
+from notices.models import Notice, Section, System
+from notices.publishing import publish_notice
+from notices.tests.factories import notice_data
+from tenants.provisioning import create_school
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+AXE = Path(settings.BASE_DIR, "static/vendor/axe-core/axe.min.js").read_text()
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+SLUG = "pupils-and-parents"
+
+
+@pytest.fixture(scope="module")
+def site(world, django_db_blocker):
+    """A live server on 127.0.0.1 with a school that has three published versions.
+
+    The database stays unblocked for the module: the server thread reads the
+    committed test data on its own connection.
+    """
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Chromium is missing: make test installs Debian's chromium package (apt-get install chromium).")
+    with django_db_blocker.unblock():
+        school = create_school(
+            trust=world.trust_y,
+            name="Browser Test School",
+            slug="browser-school",
+            urn="990077",
+            address="1 Road",
+            headteacher="Head",
+            contact_email="office@browser-school.example.org",
+        )
+        with tenant_context(school):
+            notice = load_notice(notice_data("Browser"))
+            publish_notice(notice, user=None, summary="First version.")
+            System.objects.create(notice=notice, name="Homework App", used_for="homework", order=5)
+            section = Section.objects.get(notice=notice, kind="collecting")
+            section.body = section.body.replace("optional", "voluntary")
+            section.save()
+            publish_notice(notice, user=None, summary="Added the homework app.")
+            publish_notice(notice, user=None, summary="Wording fix.", material=False)
+            Notice.objects.create(
+                title="Workforce notice",
+                slug="workforce",
+                audience="workforce",
+                summary="Draft",
+                contact_name="HR",
+                contact_email="hr@example.org",
+                review_by="2027-01-01",
+            )
+        connection.set_schema_to_public()
+        server = LiveServerThread("127.0.0.1", _StaticFilesHandler)
+        server.daemon = True
+        server.start()
+        server.is_ready.wait()
+        if server.error:
+            raise server.error
+        # Playwright's sync API runs an event loop in this thread; no ORM call
+        # happens here while it runs (the server thread does the queries).
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        try:
+            yield f"http://browser-school.localhost:{server.port}", f"http://localhost:{server.port}"
+        finally:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+            server.terminate()
+
+
+@pytest.fixture(scope="module")
+def browser(site):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+PAGES = [
+    ("school", "/", 200),
+    ("school", f"/privacy/{SLUG}/", 200),
+    ("school", f"/privacy/{SLUG}/versions/", 200),
+    ("school", f"/privacy/{SLUG}/versions/1/", 200),
+    ("school", f"/privacy/{SLUG}/changes/1...2/", 200),
+    ("school", "/privacy/workforce/", 404),
+    ("school", "/no-such-page/", 404),
+    ("portal", "/", 200),
+]
+
+
+def open_page(browser, url, *, width=1024, javascript=True):
+    context = browser.new_context(viewport={"width": width, "height": 800}, java_script_enabled=javascript)
+    page = context.new_page()
+    violations = []
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    response = page.goto(url)
+    return context, page, response, violations
+
+
+@pytest.mark.parametrize(("where", "path", "status"), PAGES)
+def test_public_page_has_no_wcag_22_aa_violations(site, browser, where, path, status):
+    base = site[0] if where == "school" else site[1]
+    context, page, response, csp_errors = open_page(browser, base + path)
+    try:
+        assert response.status == status
+        page.evaluate(AXE)
+        result = page.evaluate(
+            "options => axe.run(document, options)", {"runOnly": {"type": "tag", "values": WCAG_22_AA}}
+        )
+        problems = [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in result["violations"]]
+        assert problems == []
+        assert result["passes"], "axe ran no checks"
+        assert page.evaluate("document.documentElement.lang") == "en-GB"
+        assert csp_errors == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("where", "path", "status"), PAGES)
+def test_public_page_reflows_at_320_css_pixels(site, browser, where, path, status):
+    base = site[0] if where == "school" else site[1]
+    context, page, response, _ = open_page(browser, base + path, width=320)
+    try:
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0
+    finally:
+        context.close()
+
+
+def test_notice_reads_fully_with_javascript_off(site, browser):
+    context, page, response, _ = open_page(browser, site[0] + f"/privacy/{SLUG}/", javascript=False)
+    try:
+        assert response.status == 200
+        assert page.locator("h1").count() == 1
+        assert page.get_by_text("Homework App").count() >= 1
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.textContent")
+        assert focused == "Skip to main content"
+        outline = page.evaluate("getComputedStyle(document.activeElement).backgroundColor")
+        assert outline == "rgb(255, 221, 0)"  # the visible focus colour
+    finally:
+        context.close()

@@ -34,6 +34,14 @@ def pytest_configure(config):
     _cache_override.enable()
 
 
+def pytest_collection_modifyitems(items):
+    # The world lives in the test database: any test using it needs database access,
+    # or pytest-django would not create the test database at all.
+    for item in items:
+        if "world" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.django_db)
+
+
 def _trust(slug, name, ico):
     return Trust.objects.create(
         slug=slug,

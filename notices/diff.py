@@ -58,7 +58,8 @@ def word_diff(old: str, new: str) -> tuple[WordRun, ...]:
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if op == "equal":
             words = a[i1:i2]
-            if len(words) > 2 * _CONTEXT_WORDS:
+            # Collapse only when that hides more than it costs to say so.
+            if len(words) > 2 * _CONTEXT_WORDS + 3:
                 runs += [
                     WordRun("equal", " ".join(words[:_CONTEXT_WORDS])),
                     WordRun("skip", f"{len(words) - 2 * _CONTEXT_WORDS} unchanged words"),
@@ -92,7 +93,8 @@ def _field_changes(old, new, skip=("uid",), names=None):
             a, b = markdown_as_text(a), markdown_as_text(b)
         else:
             a, b = _as_text(a), _as_text(b)
-        if a != b:
+        # Compare words, as a reader does: re-wrapping a paragraph is no change.
+        if a.split() != b.split():
             changes.append(FieldChange((names or {}).get(f.name, f.name.replace("_", " ")), word_diff(a, b)))
     return changes
 
@@ -129,7 +131,7 @@ def diff_documents(old: NoticeDocument, new: NoticeDocument) -> NoticeDiff:
     details = []
     for name in ("title", "summary", "review_by"):
         a, b = getattr(old, name), getattr(new, name)
-        if a != b:
+        if a.split() != b.split():
             details.append(FieldChange(name.replace("_", " "), word_diff(a, b)))
     for part in ("contact", "controller", "school"):
         details += [

@@ -1,5 +1,6 @@
 """NoticeDocument -> semantic HTML. Rich text is sanitised here and nowhere else."""
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -31,7 +32,7 @@ def render_markdown(text: str) -> SafeString:
 
 def markdown_as_text(text: str) -> str:
     """What a reader sees of a section body, for word-by-word comparison."""
-    return nh3.clean(str(render_markdown(text)), tags=set()).strip()
+    return html.unescape(nh3.clean(str(render_markdown(text)), tags=set())).strip()
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,8 @@ _REGISTER_PARTS = [
 
 def notice_parts(document: NoticeDocument) -> list[Part]:
     """The notice's parts in DfE model order, each section placed after its register."""
-    used = set()
+    # Every fixed id is taken before any section heading is turned into one.
+    used = {register for register, _, _ in _REGISTER_PARTS} | {"top", "contents-heading"}
 
     def anchor_for(heading):
         base = slugify(heading) or "section"
@@ -71,7 +73,6 @@ def notice_parts(document: NoticeDocument) -> list[Part]:
 
     parts = []
     for register, heading, placement_after in _REGISTER_PARTS:
-        used.add(register)
         parts.append(Part(anchor=register, heading=heading, register=register))
         if placement_after is None:
             continue

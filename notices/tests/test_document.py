@@ -255,12 +255,6 @@ def test_sections_with_the_same_heading_get_distinct_anchors(composed):
     assert len(outline.ids) == len(set(outline.ids))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rendering.notice_parts only reserves a register's anchor when it reaches that register, so a section "
-    "headed 'Contact' placed after the rights takes id 'contact' and the 'Contact us' register repeats it "
-    "(likewise 'Sharing', and 'Top' repeats the <h1>'s fixed id)",
-)
 def test_section_heading_matching_a_later_register_anchor_does_not_duplicate_ids(composed):
     sections = (
         _section("c1", "Contact", "after_rights"),

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from tenants.middleware import host_cache_key
 from tenants.models import Domain, School, schema_name_for
@@ -46,7 +47,8 @@ def create_school(*, trust, name, slug, urn, address="", headteacher="", contact
     )
     school.full_clean()
     host = school_host(slug)
-    with transaction.atomic():
+    # A school is made from the public schema, whatever schema the caller had active.
+    with schema_context(get_public_schema_name()), transaction.atomic():
         school.save(verbosity=verbosity)
         Domain.objects.create(domain=host, tenant=school, is_primary=True)
     forget_hosts([host])

@@ -1,4 +1,5 @@
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
@@ -22,3 +23,9 @@ def directory(request):
     )
     listing = [(trust, [(school, school_url(request, school)) for school in trust.schools.all()]) for trust in trusts]
     return render(request, "tenants/directory.html", {"trusts": listing})
+
+
+@require_safe
+def healthz(request):
+    """For load balancers and as the benchmark's minimal Django view: fixed bytes, no database."""
+    return HttpResponse(b"ok\n", content_type="text/plain")

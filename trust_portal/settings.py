@@ -90,9 +90,10 @@ GET_EXECUTOR_FUNCTION = "tenants.migrating.get_executor"
 AUTH_USER_MODEL = "tenants.User"
 
 MIDDLEWARE = [
-    "tenants.middleware.HostTenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files need no school: whitenoise answers them before any host lookup.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tenants.middleware.HostTenantMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

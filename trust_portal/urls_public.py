@@ -8,6 +8,7 @@ from tenants import views
 
 urlpatterns = [
     path("", views.directory, name="directory"),
+    path("healthz", views.healthz, name="healthz"),
     path("trust/<slug:slug>/", console.console, name="console"),
     path(
         "trust/<slug:slug>/publish/<slug:school_slug>/<slug:notice_slug>/", console.publish_one, name="console_publish"

@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 from notices import views
 from notices.admin import school_admin_site
+from tenants import views as tenant_views
 
 
 class VersionNumber:
@@ -22,6 +23,7 @@ register_converter(VersionNumber, "version")
 
 urlpatterns = [
     path("", views.school_home, name="school_home"),
+    path("healthz", tenant_views.healthz, name="healthz"),
     path("privacy/<slug:slug>/", views.notice_current, name="notice_current"),
     path("privacy/<slug:slug>.pdf", views.notice_pdf, name="notice_pdf"),
     path("privacy/<slug:slug>.json", views.notice_json, name="notice_json"),

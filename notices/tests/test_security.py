@@ -219,8 +219,11 @@ def test_a_forwarded_host_header_cannot_pick_another_school(world, client):
     assert b"MarkerA" not in response.content
 
 
-def test_pages_send_a_strict_content_security_policy(world, client):
+@pytest.mark.parametrize("visit", ["rendered by the view", "answered from the page cache"])
+def test_pages_send_a_strict_content_security_policy(world, client, visit):
     response = client.get("/privacy/pupils-and-parents/", HTTP_HOST=host(world.school_a))
+    if visit == "answered from the page cache":
+        response = client.get("/privacy/pupils-and-parents/", HTTP_HOST=host(world.school_a))
     policy = response["Content-Security-Policy"]
     assert "default-src 'self'" in policy
     assert "frame-ancestors 'none'" in policy

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from tenants.appendonly import AppendOnlyModel
+
 
 class Audience(models.TextChoices):
     PUPILS_PARENTS = "pupils_parents", "Pupils and parents"
@@ -267,28 +269,16 @@ class Section(RegisterItem):
         return self.heading
 
 
-class ImmutableVersionError(Exception):
-    """Raised on any attempt to change or delete a published version."""
-
-
-class NoticeVersionQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ImmutableVersionError("Published versions cannot be changed; publish a new version instead.")
-
-    def delete(self):
-        raise ImmutableVersionError("Published versions cannot be deleted.")
-
-
 def version_pdf_path(version, filename):
     # Deterministic and inside the school's own media folder (tenant-aware storage).
     return f"notices/{version.notice.slug}/{filename}"
 
 
-class NoticeVersion(models.Model):
+class NoticeVersion(AppendOnlyModel):
     """A published, numbered, immutable version. Parents only ever see these.
 
-    Besides the guards here, a database trigger rejects UPDATE and DELETE on
-    this table (migration 0002), so not even raw SQL can rewrite history.
+    AppendOnlyModel refuses changes; a database trigger rejects UPDATE and
+    DELETE on this table (migration 0002), so not even raw SQL can rewrite history.
     """
 
     notice = models.ForeignKey(Notice, on_delete=models.PROTECT, related_name="versions")
@@ -305,7 +295,7 @@ class NoticeVersion(models.Model):
     published_by = models.ForeignKey("tenants.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     published_at = models.DateTimeField()
 
-    objects = NoticeVersionQuerySet.as_manager()
+    append_only_message = "Published versions cannot be changed or deleted; publish a new version instead."
 
     class Meta:
         ordering = ["notice", "-number"]
@@ -317,14 +307,6 @@ class NoticeVersion(models.Model):
 
     def __str__(self):
         return f"{self.notice} v{self.number}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ImmutableVersionError("Published versions cannot be changed; publish a new version instead.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableVersionError("Published versions cannot be deleted.")
 
     @property
     def pdf_filename(self):

@@ -5,6 +5,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django_tenants.models import DomainMixin, TenantMixin
 
+from tenants.appendonly import AppendOnlyModel
 from tenants.validators import RESERVED_SLUGS, ico_registration_validator, school_slug_validator, urn_validator
 
 
@@ -167,15 +168,7 @@ class Membership(models.Model):
         return f"{self.user} – {self.get_role_display()} of {self.school or self.trust}"
 
 
-class AuditQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("The audit log is append-only.")
-
-    def delete(self):
-        raise PermissionError("The audit log is append-only.")
-
-
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """Who did what, when, where. Append-only: a database trigger refuses UPDATE and DELETE."""
 
     class Action(models.TextChoices):
@@ -196,21 +189,13 @@ class AuditEvent(models.Model):
     trust = models.ForeignKey(Trust, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     details = models.JSONField(default=dict, blank=True)
 
-    objects = AuditQuerySet.as_manager()
+    append_only_message = "The audit log is append-only."
 
     class Meta:
         ordering = ["-at", "-pk"]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email} {self.get_action_display()}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise PermissionError("The audit log is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("The audit log is append-only.")
 
 
 class PublishRun(models.Model):

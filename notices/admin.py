@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from notices.checks import check_document
@@ -402,7 +403,7 @@ for _model, _form in (
 class NoticeVersionAdmin(SchoolContentPermissions, admin.ModelAdmin):
     """Published versions, read-only: they are never changed or deleted."""
 
-    list_display = ["notice", "number", "published_at", "published_by", "material", "forced", "summary"]
+    list_display = ["notice", "number", "published_at", "published_by", "material", "forced", "summary", "revert"]
     list_filter = ["notice", "material"]
     readonly_fields = [
         "notice",
@@ -416,6 +417,11 @@ class NoticeVersionAdmin(SchoolContentPermissions, admin.ModelAdmin):
         "pdf_sha256",
     ]
     exclude = ["document", "html"]
+
+    @admin.display(description="revert")
+    def revert(self, version):
+        url = reverse("school_admin:notices_notice_revert", args=[version.notice_id, version.number])
+        return format_html('<a href="{}">Load version {} into the draft…</a>', url, version.number)
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -21,40 +21,41 @@ ICO_CONCERNS_URL = "https://ico.org.uk/concerns/"
 
 
 def _npd_body():
-    return f"""The National Pupil Database (NPD) belongs to the Department for Education (DfE) and is run by it. It holds information about pupils in schools in England. It gives evidence about how well education works, for independent research and for studies the DfE pays for. It is kept electronically, for statistics.
+    return f"""The National Pupil Database (NPD) belongs to the Department for Education (DfE), which also runs it. It holds information about pupils in schools in England. Independent researchers, and studies the DfE pays for, use it as evidence about how well education is working. It is kept electronically and used for statistics.
 
-Schools, local authorities and exam awarding bodies all send information to it securely. The law says we must send information about our pupils to the DfE in statutory data collections such as the **school census** and the **early years census**. Some of it is then kept in the NPD. The law that allows this is the Education (Information About Individual Pupils) (England) Regulations 2013.
+Information reaches the NPD securely from many places, including schools, local authorities and exam awarding bodies. By law, we have to send information about our pupils to the DfE through statutory data collections, such as the **school census** and the **early years census**. Some of that information is then kept in the NPD. The Education (Information About Individual Pupils) (England) Regulations 2013 are the law that allows this.
 
 - [Read about the census and other data the DfE collects from schools]({CENSUS_URL})
 - [Read the NPD user guide and supporting information]({NPD_GUIDE_URL})
 
-The DfE may share information from the NPD with other organisations that promote the education or well-being of children in England by:
+The DfE may pass information from the NPD to other organisations whose work improves the education or well-being of children in England. They do this by:
 
 - doing research or analysis
 - producing statistics
 - giving information, advice or guidance
 
-The DfE has strong processes to keep the data confidential, with strict controls on who can see it and how it is used. It decides whether to release data after a strict approval process that looks closely at:
+The DfE has strong processes to keep the data confidential, with tight controls on who can see it and what they can do with it. Before it releases any data, the DfE puts the request through a strict approval process that looks closely at:
 
 - who is asking for the data
 - why they need it
 - how detailed and sensitive the data is
 - how they will store and handle it
 
-Organisations given pupil information must follow strict terms and conditions on confidentiality, handling, security, how long they keep it and how they use it.
+An organisation that is given pupil information must agree to strict terms and conditions covering confidentiality, how the data is handled, security, how long it is kept and what it is used for.
 
 - [Read how the DfE collects and shares research data]({DFE_SHARING_URL})
 - [See which organisations the DfE has given pupil information to, and for which projects]({NPD_REQUESTS_URL})
 - [Contact the DfE]({CONTACT_DFE_URL})"""
 
 
-def _youth_support_body(la):
-    return f"""When a pupil reaches 13, we also pass their information to {la} and/or the provider of youth support services. They have duties for the education and training of 13 to 19 year olds under **section 507B of the Education Act 1996**. This lets them provide:
+def _youth_support_body(la, note=""):
+    body = f"""When a pupil reaches 13, we also pass their information to {la} and/or the provider of youth support services. Under **section 507B of the Education Act 1996** they are responsible for the education and training of young people aged 13 to 19. The information helps them provide:
 
 - youth support services
 - careers advice
 
-A parent or carer can ask us to pass on only their child's **name, address and date of birth**. Just tell us. Once a pupil is **16**, they can make this choice themselves instead."""
+A parent or carer can ask us to pass on only their child's **name, address and date of birth**. Just tell us. Once a pupil is **16**, this choice passes to them instead of their parent or carer."""
+    return f"{body}\n\n{note}" if note else body
 
 
 def _collecting_body():
@@ -84,7 +85,7 @@ def _core_rights(who):
         },
         {
             "right": "restriction",
-            "how_to_exercise": f"In some circumstances you can have inaccurate information blocked, so we keep it but do not use it. Ask {who}.",
+            "how_to_exercise": f"In some circumstances, for example while we check whether information is accurate, you can have it blocked: we keep it but do not use it. Ask {who}.",
         },
         {
             "right": "erasure",
@@ -92,19 +93,19 @@ def _core_rights(who):
         },
         {
             "right": "objection",
-            "how_to_exercise": f"You can object to us using information in a way that is likely to cause, or is causing, damage or distress. Tell {who} why.",
+            "how_to_exercise": f"If the way we use information is harming you, or could harm you, for example by causing damage or distress, you can object. Tell {who} your reasons, and we will look at it again.",
         },
         {
             "right": "direct_marketing",
-            "how_to_exercise": f"You can stop us using information for direct marketing at any time. Tell {who}.",
+            "how_to_exercise": f"You can stop us using your contact details to send you news or offers at any time. Tell {who}, or use the unsubscribe link in any email we send.",
         },
         {
             "right": "automated_decisions",
-            "how_to_exercise": f"You can object to decisions being made by automated means. Ask {who} if you think this has happened.",
+            "how_to_exercise": f"You can object to decisions being made about you by automated means. If you think this has happened, ask {who}.",
         },
         {
             "right": "portability",
-            "how_to_exercise": f"Where we use information because you consented, you can ask for it in a form you can take to another organisation. Ask {who}.",
+            "how_to_exercise": f"Where we use information because you consented, and we hold it on a computer, you can ask for a copy in a common format to give to another organisation. Ask {who}.",
         },
         {
             "right": "withdraw_consent",
@@ -112,11 +113,11 @@ def _core_rights(who):
         },
         {
             "right": "compensation",
-            "how_to_exercise": "You can claim compensation for damage caused by a breach of data protection law.",
+            "how_to_exercise": "If a breach of data protection law causes you damage or distress, you can claim compensation.",
         },
         {
             "right": "complain_ico",
-            "how_to_exercise": f"You can complain to the Information Commissioner's Office at {ICO_CONCERNS_URL}. Please tell us first so that we can try to put things right.",
+            "how_to_exercise": "You can complain to the Information Commissioner's Office (ICO), the UK's data protection regulator. Please tell us first so that we can try to put things right; 'How to complain' below explains both routes.",
         },
     ]
 
@@ -249,7 +250,7 @@ _T1_SYSTEMS = [
 ]
 
 
-def _northfield_notice(school_name, contact_name, contact_email, systems, summary_extra):
+def _northfield_notice(school_name, contact_name, contact_email, systems, summary_extra, youth_note=""):
     who = f"the Headteacher, {contact_name}"
     return {
         "title": "Privacy notice for pupils and parents",
@@ -358,7 +359,7 @@ def _northfield_notice(school_name, contact_name, contact_email, systems, summar
                 "article6": "e",
                 "article9": "",
                 "legislation": "Education Act 1996 and the Academies Act 2010",
-                "explanation": "Most of what we do with information is part of the school's official, legitimate activities: teaching, pastoral care and running the school.",
+                "explanation": "Most of what we do with information is part of the school's legitimate activities as a state-funded school: teaching, pastoral care and running the school. The law calls this a public task.",
                 "legitimate_interest": "",
                 "special_categories": [],
             },
@@ -367,8 +368,8 @@ def _northfield_notice(school_name, contact_name, contact_email, systems, summar
                 "title": "Census returns to the DfE",
                 "article6": "c",
                 "article9": "",
-                "legislation": f"Education Act 1996; regulation 5 of the Education (Information About Individual Pupils) (England) Regulations 2013 (census guide: {CENSUS_URL})",
-                "explanation": "The law requires us to send the DfE information for its data collections, such as the school census.",
+                "legislation": "Education Act 1996; regulation 5 of the Education (Information About Individual Pupils) (England) Regulations 2013",
+                "explanation": "The law requires us to send the DfE information for its data collections, such as the school census. The DfE's census guides explain what each collection includes: see 'The DfE's data collection and the National Pupil Database' below.",
                 "legitimate_interest": "",
                 "special_categories": [],
             },
@@ -378,7 +379,7 @@ def _northfield_notice(school_name, contact_name, contact_email, systems, summar
                 "article6": "d",
                 "article9": "c",
                 "legislation": "",
-                "explanation": "Where it is needed to protect the vital interests of a pupil or another person who cannot give consent, for example to safeguard a child in an emergency.",
+                "explanation": "Sometimes we must use information to protect the life or vital interests of a pupil or someone else who is physically or legally unable to give consent. Safeguarding a child in an emergency is an example.",
                 "legitimate_interest": "",
                 "special_categories": ["Medical information (Individual Healthcare Plan)"],
             },
@@ -388,7 +389,7 @@ def _northfield_notice(school_name, contact_name, contact_email, systems, summar
                 "article6": "c",
                 "article9": "g",
                 "legislation": "Data Protection Act 2018, Schedule 1; Children and Families Act 2014; Equality Act 2010",
-                "explanation": "We use ethnicity, health and special educational needs information for reasons of substantial public interest: meeting our legal duties to pupils with medical and special educational needs and monitoring equality.",
+                "explanation": "We use ethnicity, health and special educational needs information for reasons of substantial public interest: to meet our legal duties to pupils with medical conditions and special educational needs, to keep children safe, and to check that we treat every group of pupils fairly.",
                 "legitimate_interest": "",
                 "special_categories": [
                     "Ethnicity",
@@ -402,8 +403,18 @@ def _northfield_notice(school_name, contact_name, contact_email, systems, summar
                 "article6": "a",
                 "article9": "",
                 "legislation": "",
-                "explanation": "We only put pupils' photographs on display around school with consent, which you can withdraw at any time.",
+                "explanation": "We only put pupils' photographs on display around school if you have agreed. You can change your mind at any time, and we will take the photographs down.",
                 "legitimate_interest": "",
+                "special_categories": [],
+            },
+            {
+                "key": "trust-news",
+                "title": "News and events from the trust",
+                "article6": "f",
+                "article9": "",
+                "legislation": "",
+                "explanation": "We use parents' and carers' contact details to send news about events, clubs and opportunities across the trust's schools. This is not something the law requires of us, so we rely on our legitimate interests. You can object or unsubscribe at any time.",
+                "legitimate_interest": "Keeping families informed about, and involved in, the life of the trust and its schools, which families would expect of their child's school. We only use names and contact details, never sell or share them, and we stop when you ask.",
                 "special_categories": [],
             },
             {
@@ -422,7 +433,7 @@ def _northfield_notice(school_name, contact_name, contact_email, systems, summar
             {"name": "To monitor and report on pupils' progress", "detail": "", "bases": ["public-task"]},
             {
                 "name": "To provide the right pastoral care",
-                "detail": "including keeping pupils safe and healthy",
+                "detail": "This includes keeping pupils safe and healthy.",
                 "bases": ["public-task", "vital", "special"],
             },
             {"name": "To assess the quality of our services", "detail": "", "bases": ["public-task"]},
@@ -432,7 +443,16 @@ def _northfield_notice(school_name, contact_name, contact_email, systems, summar
                 "detail": "",
                 "bases": ["census", "public-task"],
             },
-            {"name": "To celebrate pupils' work on display", "detail": "with photographs", "bases": ["consent"]},
+            {
+                "name": "To celebrate pupils and their work on display",
+                "detail": "Only with your consent for photographs.",
+                "bases": ["consent"],
+            },
+            {
+                "name": "To tell families about news and events across the trust",
+                "detail": "By email and through the ParentPay app.",
+                "bases": ["trust-news"],
+            },
         ],
         "systems": systems,
         "retention": [
@@ -442,10 +462,22 @@ def _northfield_notice(school_name, contact_name, contact_email, systems, summar
             },
             {
                 "record_type": "Safeguarding records",
-                "period": "Until the pupil is 25, or longer where a case requires it",
+                "period": "Passed to the next school; the last school keeps them until the pupil is at least 25, and longer where a case, the police or a public inquiry needs them",
+            },
+            {
+                "record_type": "Medical records and Individual Healthcare Plans",
+                "period": "While the pupil is with us; records of medicines given are kept until the pupil is 25",
             },
             {"record_type": "Special educational needs records", "period": "Until the pupil is 31"},
             {"record_type": "Accident records", "period": "Until the pupil is 21"},
+            {
+                "record_type": "School trip records",
+                "period": "Until the end of the school year; longer if there was an accident on the trip",
+            },
+            {
+                "record_type": "Trust news mailing list",
+                "period": "Until the pupil leaves the trust, or sooner if you unsubscribe",
+            },
             {"record_type": "CCTV recordings", "period": "30 days, unless needed for an investigation"},
             {"record_type": "Exam and assessment results", "period": "Current year plus 6 years"},
             {
@@ -456,7 +488,7 @@ def _northfield_notice(school_name, contact_name, contact_email, systems, summar
         "recipients": [
             {
                 "name": "Schools that pupils attend after leaving us",
-                "reason": "so the new school has the pupil's educational record",
+                "reason": "So the new school has the pupil's educational record.",
                 "sharing": "routine",
                 "legal_basis": "Education (Pupil Information) (England) Regulations 2005",
                 "outside_uk": False,
@@ -464,7 +496,7 @@ def _northfield_notice(school_name, contact_name, contact_email, systems, summar
             },
             {
                 "name": "Our local authority",
-                "reason": "for admissions, attendance, special educational needs, safeguarding and funding",
+                "reason": "For admissions, attendance, special educational needs, safeguarding and funding.",
                 "sharing": "statutory",
                 "legal_basis": "Education Act 1996",
                 "outside_uk": False,
@@ -472,7 +504,7 @@ def _northfield_notice(school_name, contact_name, contact_email, systems, summar
             },
             {
                 "name": "The Department for Education (DfE)",
-                "reason": "statutory data collections that underpin school funding and educational attainment policy and monitoring",
+                "reason": "Statutory data collections, such as the school census; the data underpins how schools are funded and how the government sets and monitors policy on educational attainment.",
                 "sharing": "statutory",
                 "legal_basis": "Regulation 5 of the Education (Information About Individual Pupils) (England) Regulations 2013",
                 "outside_uk": False,
@@ -480,7 +512,7 @@ def _northfield_notice(school_name, contact_name, contact_email, systems, summar
             },
             {
                 "name": "NFER (Reception Baseline)",
-                "reason": "to run the Reception Baseline Assessment for the DfE",
+                "reason": "To run the Reception Baseline Assessment for the DfE.",
                 "sharing": "statutory",
                 "legal_basis": "Assessment and reporting arrangements set under the Education Act 2002",
                 "outside_uk": False,
@@ -488,7 +520,7 @@ def _northfield_notice(school_name, contact_name, contact_email, systems, summar
             },
             {
                 "name": "The other schools in Northfield Learning Trust",
-                "reason": "to share support, staff and services across the trust",
+                "reason": "To share support, staff and services across the trust.",
                 "sharing": "routine",
                 "legal_basis": "Public task: the trust runs all its schools",
                 "outside_uk": False,
@@ -496,7 +528,7 @@ def _northfield_notice(school_name, contact_name, contact_email, systems, summar
             },
             {
                 "name": "Educational software providers",
-                "reason": "to provide software that supports teaching and learning",
+                "reason": "To provide software that supports teaching and learning.",
                 "sharing": "routine",
                 "legal_basis": "Public task; contracts that protect the data",
                 "outside_uk": False,
@@ -504,7 +536,7 @@ def _northfield_notice(school_name, contact_name, contact_email, systems, summar
             },
             {
                 "name": "S4S",
-                "reason": "they support us with SIMS and our data",
+                "reason": "They support us with SIMS and our data.",
                 "sharing": "routine",
                 "legal_basis": "Contract as our data processor",
                 "outside_uk": False,
@@ -512,15 +544,15 @@ def _northfield_notice(school_name, contact_name, contact_email, systems, summar
             },
             {
                 "name": "Our auditors",
-                "reason": "to check our accounts and statutory returns",
+                "reason": "To check our accounts and statutory returns.",
                 "sharing": "routine",
-                "legal_basis": "Academies Financial Handbook; Companies Act 2006",
+                "legal_basis": "Academy Trust Handbook; Companies Act 2006",
                 "outside_uk": False,
                 "safeguard": "",
             },
             {
                 "name": "Youth support services and careers advisers",
-                "reason": "for pupils aged 13 and over, see Youth support services",
+                "reason": "For pupils aged 13 and over: see 'Youth support services' below.",
                 "sharing": "statutory",
                 "legal_basis": "Section 507B of the Education Act 1996",
                 "outside_uk": False,
@@ -534,19 +566,19 @@ def _northfield_notice(school_name, contact_name, contact_email, systems, summar
                 "kind": "collecting",
                 "placement": "after_purposes",
                 "body": _collecting_body()
-                + "\n\nWe do not share information about pupils with anyone without consent unless the law and our policies allow us to.",
+                + "\n\nWithout your consent, we share information about pupils only when the law and our own policies allow it.",
             },
             {
                 "heading": "Where we get information from",
                 "kind": "sources",
                 "placement": "after_purposes",
-                "body": "Most information comes from you. Some comes from others: your child's previous school, the local authority, the DfE, exam awarding bodies, doctors and school nurses, and social care.",
+                "body": "Most information comes from you, or from your child. Some comes from other organisations:\n\n- **your child's previous school or nursery**: their educational record, attendance, assessment results and any safeguarding file\n- **our local authority**: admissions, free school meal eligibility and Education, Health and Care Plans\n- **the Department for Education**: pupil records moved between schools through its secure transfer service, and national assessment results\n- **exam awarding bodies**: exam results\n- **doctors, hospitals and school nurses**: health information for an Individual Healthcare Plan\n- **social care and other agencies**: information we need to keep a child safe",
             },
             {
                 "heading": "Transferring data internationally",
                 "kind": "international",
                 "placement": "after_storage",
-                "body": "Almost all information is held in the UK. Where a system keeps it outside the UK, we make sure an approved safeguard protects it, as listed under **Where we store it**.",
+                "body": "Almost all information is held in the UK. The exception is **Google Docs**: Google may store pupils' and staff's shared documents outside the UK. The **UK International Data Transfer Addendum** in our contract with Google gives it the protection that UK law requires.\n\nIf another system ever keeps information outside the UK, we will list it under **Where we store it**, with the safeguard that protects it, before we start using it.",
             },
             {
                 "heading": "The DfE's data collection and the National Pupil Database",
@@ -558,7 +590,7 @@ def _northfield_notice(school_name, contact_name, contact_email, systems, summar
                 "heading": "Youth support services (pupils aged 13 and over)",
                 "kind": "youth_support",
                 "placement": "after_sharing",
-                "body": _youth_support_body("Northshire County Council, our local authority,"),
+                "body": _youth_support_body("Northshire County Council, our local authority,", youth_note),
             },
             {
                 "heading": "Decisions made by computer",
@@ -622,9 +654,11 @@ _ELMSWORTH_NOTICE = {
     "slug": "pupils-and-parents",
     "audience": "pupils_parents",
     "summary": (
-        "As a trust we collect a lot of information about our pupils, and about the parents, carers and emergency contacts linked to them. "
-        "This notice explains why we collect it, how we use it, what kinds of information we hold and the lawful reasons we have. "
-        "Much of it the law requires. We share it only where the law allows, and we keep it safe. You have rights over it, set out below."
+        "Elmsworth Vale Academy is part of Elmsworth Academies Trust, and the trust looks after the information the school holds. "
+        "That includes information about each pupil and about their parents, carers and emergency contacts. "
+        "This notice sets out what we hold, what we use it for, and which laws allow us to. "
+        "The law requires us to collect much of it, and we only share it where the law allows. "
+        "You have rights over it, and our Data Protection Lead will answer any question."
     ),
     "contact_name": "Ms Priya Sandhu",
     "contact_role": "Data Protection Lead",
@@ -695,7 +729,7 @@ _ELMSWORTH_NOTICE = {
             "article6": "e",
             "article9": "",
             "legislation": "Education Act 1996",
-            "explanation": "The DfE and local authorities need schools to collect certain information and report it to them. The law recognises this as a public task because providing the information is necessary.",
+            "explanation": "The DfE and local authorities require schools to collect some information and report it back to them. Because giving them that information is necessary, the law treats it as a public task.",
             "legitimate_interest": "",
             "special_categories": [],
         },
@@ -703,11 +737,11 @@ _ELMSWORTH_NOTICE = {
             "key": "census",
             "title": "Statutory data collections",
             "article6": "c",
-            "article9": "",
-            "legislation": "Regulation 5 of The Education (Information About Individual Pupils) (England) Regulations 2013; Article 6 UK GDPR",
-            "explanation": "The law requires us to send information to the DfE, for example in the school census.",
+            "article9": "g",
+            "legislation": "Regulation 5 of The Education (Information About Individual Pupils) (England) Regulations 2013; Article 6 and Article 9 UK GDPR; Data Protection Act 2018, Schedule 1",
+            "explanation": "The law requires us to send information to the DfE, for example in the school census. The census includes ethnicity, which we collect for reasons of substantial public interest: so the government can check that every group of pupils is treated fairly. You can choose not to give it.",
             "legitimate_interest": "",
-            "special_categories": [],
+            "special_categories": ["Ethnicity"],
         },
         {
             "key": "safeguarding",
@@ -715,9 +749,9 @@ _ELMSWORTH_NOTICE = {
             "article6": "c",
             "article9": "g",
             "legislation": "Children Act 1989 and 2004; Article 9 UK GDPR; Data Protection Act 2018, Schedule 1",
-            "explanation": "We must collect information about children at risk of harm and share it with other agencies responsible for safeguarding, such as the police and social care.",
+            "explanation": "When a child may be at risk of harm, the law requires us to record what we know and to share it with the other agencies whose job is to keep children safe, such as the police and social care.",
             "legitimate_interest": "",
-            "special_categories": ["Relevant medical and social care information", "Ethnicity"],
+            "special_categories": ["Relevant medical and social care information"],
         },
         {
             "key": "send",
@@ -725,7 +759,7 @@ _ELMSWORTH_NOTICE = {
             "article6": "c",
             "article9": "h",
             "legislation": "Children and Families Act 2014",
-            "explanation": "We share information about pupils who may need, or have, an Education Health and Care Plan. Medical teams, such as school nurses who visit, see some information by agreement or because the law says we must share it.",
+            "explanation": "Some pupils need, or may need, an Education, Health and Care Plan (EHCP). We share information about them with the people who assess and support them. Medical teams, for example the school nurses who visit us, can see some information about pupils, either because you have agreed or because the law requires us to share it.",
             "legitimate_interest": "",
             "special_categories": ["SEND and health needs", "Relevant medical and social care information"],
         },
@@ -735,7 +769,7 @@ _ELMSWORTH_NOTICE = {
             "article6": "e",
             "article9": "",
             "legislation": "DfE guidance of December 2024 on sharing information with School Age Immunisation Services",
-            "explanation": "Sharing the list of eligible pupils and parents' contact details with the SAIS team is a public task and does not rely on consent.",
+            "explanation": "When the SAIS team asks, we must give them the list of eligible pupils and their parents' contact details. This is a public task, so it does not depend on consent.",
             "legitimate_interest": "",
             "special_categories": [],
         },
@@ -745,8 +779,8 @@ _ELMSWORTH_NOTICE = {
             "article6": "f",
             "article9": "",
             "legislation": "",
-            "explanation": "We use contact details to tell pupils, parents and carers about trust events and news.",
-            "legitimate_interest": "Keeping our school community informed and involved in the life of the trust. You can ask us to stop at any time.",
+            "explanation": "We use contact details to tell pupils, parents and carers about events and news across the trust. The law does not require this, so we rely on our legitimate interests.",
+            "legitimate_interest": "Keeping our school community informed about, and involved in, the life of the trust, which families would expect of their school. We only use names and contact details, and you can ask us to stop at any time.",
             "special_categories": [],
         },
         {
@@ -755,41 +789,41 @@ _ELMSWORTH_NOTICE = {
             "article6": "a",
             "article9": "",
             "legislation": "",
-            "explanation": "We use photos and videos of pupils beyond what the school needs to run, for example on our website, only with consent.",
+            "explanation": "Some uses of photos and videos go beyond what the school needs in order to run, for example putting them on our website or social media. We only do that if you agree, and you can change your mind at any time.",
             "legitimate_interest": "",
             "special_categories": [],
         },
     ],
     "purposes": [
         {
-            "name": "To fulfil our statutory obligations to safeguard and protect children and vulnerable people",
+            "name": "To meet our legal duty to safeguard and protect children and vulnerable people",
             "detail": "",
             "bases": ["safeguarding"],
         },
         {
-            "name": "To enable targeted, personalised learning for pupils",
-            "detail": "including recording progress, attainment and development to plan future learning",
+            "name": "To give each pupil targeted, personalised learning",
+            "detail": "We record progress, attainment and development so that we can plan what each pupil learns next.",
             "bases": ["public-task", "send"],
         },
-        {"name": "To manage behaviour and effective discipline", "detail": "", "bases": ["public-task"]},
+        {"name": "To manage behaviour and keep discipline effective", "detail": "", "bases": ["public-task"]},
         {
-            "name": "To monitor our effectiveness",
-            "detail": "including the impact of interventions and learning across groups of pupils as well as for individual children",
+            "name": "To check how effective the trust and its schools are",
+            "detail": "We look at the impact of extra support (interventions) and of different learning styles, for groups of pupils and for individual children.",
             "bases": ["public-task"],
         },
         {
-            "name": "To comply with our legal obligations to share data",
-            "detail": "",
+            "name": "To share data where the law obliges us to",
+            "detail": "For example the school census, and the list the immunisation team asks for.",
             "bases": ["census", "immunisations"],
         },
         {
-            "name": "To support pupils to fulfil their potential",
-            "detail": "including managing pastoral needs and attendance so that suitable support can be planned",
+            "name": "To help every pupil reach their full potential",
+            "detail": "We keep track of pastoral needs and attendance so that we can plan the right support when it is needed.",
             "bases": ["public-task", "send"],
         },
         {
-            "name": "To keep pupils, parents and carers informed about trust events and trust news",
-            "detail": "",
+            "name": "To keep pupils, parents and carers up to date with trust news and events",
+            "detail": "Photos and videos are only used for this with consent.",
             "bases": ["news", "photos"],
         },
     ],
@@ -810,7 +844,7 @@ _ELMSWORTH_NOTICE = {
         },
         {
             "name": "Finance software",
-            "used_for": "Managing school budgets, which may include some pupil data",
+            "used_for": "Managing school budgets; a little pupil data may be included",
             "supplier": "PS Financials",
             "outside_uk": False,
             "safeguard": "",
@@ -827,7 +861,7 @@ _ELMSWORTH_NOTICE = {
             "used_for": "Email, documents and classroom tools",
             "supplier": "Google",
             "outside_uk": True,
-            "safeguard": "UK International Data Transfer Addendum and the UK Extension to the EU-US Data Privacy Framework",
+            "safeguard": "The UK-US data bridge (the UK Extension to the EU-US Data Privacy Framework), and the UK International Data Transfer Addendum in our contract with Google",
         },
         {
             "name": "CCTV",
@@ -849,11 +883,19 @@ _ELMSWORTH_NOTICE = {
         {"record_type": "SEND records", "period": "Until the pupil is 31"},
         {"record_type": "Parent and emergency contact details", "period": "While the pupil is at the school"},
         {"record_type": "CCTV recordings", "period": "28 days unless needed for an incident"},
+        {
+            "record_type": "Photos and videos used with consent",
+            "period": "Until consent is withdrawn; photos on the website or social media are removed within two years of the pupil leaving",
+        },
+        {
+            "record_type": "Trust news mailing list",
+            "period": "Until the pupil leaves the trust, or sooner if you unsubscribe",
+        },
     ],
     "recipients": [
         {
             "name": "Schools or academies pupils attend after leaving us",
-            "reason": "to pass on the educational record",
+            "reason": "To pass on the educational record.",
             "sharing": "routine",
             "legal_basis": "Education (Pupil Information) (England) Regulations 2005",
             "outside_uk": False,
@@ -861,7 +903,7 @@ _ELMSWORTH_NOTICE = {
         },
         {
             "name": "Relevant local authorities",
-            "reason": "admissions, attendance, SEND and safeguarding",
+            "reason": "Admissions, attendance, SEND and safeguarding.",
             "sharing": "statutory",
             "legal_basis": "Education Act 1996",
             "outside_uk": False,
@@ -869,7 +911,7 @@ _ELMSWORTH_NOTICE = {
         },
         {
             "name": "Youth support services",
-            "reason": "for pupils aged 13 and over",
+            "reason": "From age 13, for careers advice and youth services: see 'Youth support services' below.",
             "sharing": "statutory",
             "legal_basis": "Section 507B of the Education Act 1996",
             "outside_uk": False,
@@ -877,7 +919,7 @@ _ELMSWORTH_NOTICE = {
         },
         {
             "name": "The Department for Education (DfE)",
-            "reason": "statutory data collections",
+            "reason": "Statutory data collections such as the school census: see 'The National Pupil Database' below.",
             "sharing": "statutory",
             "legal_basis": "Regulation 5 of The Education (Information About Individual Pupils) (England) Regulations 2013",
             "outside_uk": False,
@@ -885,7 +927,7 @@ _ELMSWORTH_NOTICE = {
         },
         {
             "name": "The NHS",
-            "reason": "as required for pupils' health",
+            "reason": "When the NHS needs information to care for a pupil's health, for example in an emergency.",
             "sharing": "on_request",
             "legal_basis": "Public task; Article 9(2)(h)",
             "outside_uk": False,
@@ -893,7 +935,7 @@ _ELMSWORTH_NOTICE = {
         },
         {
             "name": "School nursing service",
-            "reason": "school nurses who visit the school",
+            "reason": "School nurses visit the school to check on and support pupils' health.",
             "sharing": "routine",
             "legal_basis": "Public task; Article 9(2)(h)",
             "outside_uk": False,
@@ -901,7 +943,7 @@ _ELMSWORTH_NOTICE = {
         },
         {
             "name": "School Age Immunisation Service (SAIS)",
-            "reason": "the list of eligible pupils and parents' contact details for school immunisations",
+            "reason": "When asked, the list of eligible pupils and their parents' contact details, so that the team can offer vaccinations: see 'Immunisations and vaccinations' below.",
             "sharing": "statutory",
             "legal_basis": "DfE guidance, December 2024; public task",
             "outside_uk": False,
@@ -909,7 +951,7 @@ _ELMSWORTH_NOTICE = {
         },
         {
             "name": "Parents and carers",
-            "reason": "reports and information about their child",
+            "reason": "Reports on progress and attendance, and other information about their own child.",
             "sharing": "routine",
             "legal_basis": "Education (Pupil Information) (England) Regulations 2005",
             "outside_uk": False,
@@ -917,7 +959,7 @@ _ELMSWORTH_NOTICE = {
         },
         {
             "name": "Suppliers and service providers",
-            "reason": "to provide services the trust uses",
+            "reason": "To provide services the trust uses.",
             "sharing": "routine",
             "legal_basis": "Contracts that protect the data",
             "outside_uk": False,
@@ -925,7 +967,7 @@ _ELMSWORTH_NOTICE = {
         },
         {
             "name": "Health professionals",
-            "reason": "to support pupils' health needs",
+            "reason": "To support pupils' health needs.",
             "sharing": "on_request",
             "legal_basis": "Public task; Article 9(2)(h)",
             "outside_uk": False,
@@ -933,7 +975,7 @@ _ELMSWORTH_NOTICE = {
         },
         {
             "name": "Health and social welfare organisations",
-            "reason": "to support pupils' welfare",
+            "reason": "To support pupils' welfare.",
             "sharing": "on_request",
             "legal_basis": "Public task",
             "outside_uk": False,
@@ -941,7 +983,7 @@ _ELMSWORTH_NOTICE = {
         },
         {
             "name": "Professional bodies",
-            "reason": "where professional standards require it",
+            "reason": "Where their rules require it, for example the Joint Council for Qualifications checking access arrangements for exams.",
             "sharing": "on_request",
             "legal_basis": "Legal obligation",
             "outside_uk": False,
@@ -949,7 +991,7 @@ _ELMSWORTH_NOTICE = {
         },
         {
             "name": "Charities and voluntary organisations",
-            "reason": "to provide support to pupils and families, with consent where needed",
+            "reason": "To provide support to pupils and families, with consent where needed.",
             "sharing": "on_request",
             "legal_basis": "Consent or public task",
             "outside_uk": False,
@@ -957,7 +999,7 @@ _ELMSWORTH_NOTICE = {
         },
         {
             "name": "Auditors",
-            "reason": "to check our accounts",
+            "reason": "To check our accounts.",
             "sharing": "routine",
             "legal_basis": "Academy Trust Handbook",
             "outside_uk": False,
@@ -965,7 +1007,7 @@ _ELMSWORTH_NOTICE = {
         },
         {
             "name": "Survey and research organisations",
-            "reason": "approved research and surveys",
+            "reason": "Research and surveys we have approved, such as national education surveys. We tell you first, and you can usually say no.",
             "sharing": "on_request",
             "legal_basis": "Public task",
             "outside_uk": False,
@@ -973,7 +1015,7 @@ _ELMSWORTH_NOTICE = {
         },
         {
             "name": "Social care organisations",
-            "reason": "safeguarding and support",
+            "reason": "To keep children safe, and to support families who need help.",
             "sharing": "statutory",
             "legal_basis": "Children Act 1989 and 2004",
             "outside_uk": False,
@@ -981,7 +1023,7 @@ _ELMSWORTH_NOTICE = {
         },
         {
             "name": "Police forces and court services",
-            "reason": "safeguarding and the prevention or detection of crime",
+            "reason": "When they need it to keep a child safe or to prevent or detect crime. We check every request.",
             "sharing": "on_request",
             "legal_basis": "Legal obligation; Data Protection Act 2018, Schedule 2",
             "outside_uk": False,
@@ -989,7 +1031,7 @@ _ELMSWORTH_NOTICE = {
         },
         {
             "name": "Suppliers of software and apps used in the trust",
-            "reason": "to run the tools pupils and staff use",
+            "reason": "To run the tools pupils and staff use.",
             "sharing": "routine",
             "legal_basis": "Contracts that protect the data",
             "outside_uk": False,
@@ -997,7 +1039,7 @@ _ELMSWORTH_NOTICE = {
         },
         {
             "name": "Consultants, experts and other advisers",
-            "reason": "to help the trust meet its obligations and run properly, where the information is relevant to their work",
+            "reason": "To help the trust meet its obligations and run properly, where the information is relevant to their work.",
             "sharing": "on_request",
             "legal_basis": "Public task",
             "outside_uk": False,
@@ -1010,32 +1052,32 @@ _ELMSWORTH_NOTICE = {
             "heading": "Our legal obligations",
             "kind": "intro",
             "placement": "start",
-            "body": "The information we collect and use about pupils must follow the UK GDPR and the Data Protection Act 2018. We must have a lawful reason to collect it, and a legal basis to share it with any other organisation or person.\n\nOur lawful reasons come from several sources, including the Education Act 1996, Regulation 5 of The Education (Information About Individual Pupils) (England) Regulations 2013, and Articles 6 and 9 of the UK GDPR.",
+            "body": "Everything we do with information about pupils has to follow the UK GDPR and the Data Protection Act 2018. So we need a lawful reason for each piece of information we collect, and a legal basis before we share any of it with another organisation or person.\n\nThose reasons come from several laws, including the Education Act 1996, Regulation 5 of The Education (Information About Individual Pupils) (England) Regulations 2013, and Articles 6 and 9 of the UK GDPR. The part **Why we use it and our lawful basis** shows which one applies to each use.\n\nWe also collect information about parents, carers and emergency contacts linked to a pupil, and we must keep it up to date in case we need to reach you in an emergency.",
         },
         {
             "heading": "Collecting information",
             "kind": "collecting",
             "placement": "after_purposes",
             "body": _collecting_body()
-            + "\n\nThe DfE and the government require us to collect a lot of information by law, so they can monitor and support schools and check how well each school is doing.",
+            + "\n\nMuch of what we collect is set by the DfE and the government. They use it to monitor and support schools across the country, and to check how well each school is doing.",
         },
         {
             "heading": "How we use information",
             "kind": "other",
             "placement": "after_purposes",
-            "body": "We use third-party tools to make sure pupils' best interests are advanced. We record progress, attainment and development to plan future learning. We use information about pastoral needs and attendance so suitable support can be planned. We take electronic payments for school meals, and our finance software, which manages school budgets, may include some pupil data.",
+            "body": "Some of the tools we use come from other companies (third-party tools). We choose them to help us act in each pupil's best interests, and they are listed under **Where we store it**. With them we:\n\n- record progress, attainment and development, to plan future learning\n- follow pastoral needs and attendance, so that support can be planned early\n- take school meal payments electronically\n- manage school budgets; our finance software may hold a little pupil data\n\nSometimes consultants, experts or other advisers help us meet our duties or run the trust well. If pupil information is relevant to their work, we may share it with them.",
         },
         {
             "heading": "Where we get information from",
             "kind": "sources",
             "placement": "after_purposes",
-            "body": "Most information comes from parents, carers and pupils. Some comes from previous schools, the local authority, the DfE, health professionals and social care.",
+            "body": "Most information comes from parents, carers and pupils. Some comes from other organisations:\n\n- **previous schools**: the educational record, attendance and behaviour records\n- **local authorities**: admissions, free school meal eligibility, vulnerability information and Education, Health and Care Plans\n- **the Department for Education**: pupil records moved between schools, and national curriculum assessment results\n- **exam awarding bodies**: exam results\n- **health professionals and school nurses**: medical information\n- **social care and the police**: information needed to keep a child safe",
         },
         {
             "heading": "Transferring data internationally",
             "kind": "international",
             "placement": "after_storage",
-            "body": "Where we transfer personal information outside the UK, we do so as data protection law allows and with appropriate safeguards in place. The systems concerned and their safeguards are listed under **Where we store it**.",
+            "body": "Where we transfer personal information outside the UK, we do so as data protection law allows and with appropriate safeguards in place.\n\nAt the moment this applies to **Google Workspace for Education**, which we use for email, documents and classroom tools. Google may process some of this information in the United States. Two safeguards protect it: the **UK-US data bridge**, which Google has signed up to, and the **UK International Data Transfer Addendum**, which is part of our contract with Google.\n\nIf we start using another system that sends information abroad, we will add it under **Where we store it** and update this notice before it starts.",
         },
         {"heading": "The National Pupil Database", "kind": "npd", "placement": "after_sharing", "body": _npd_body()},
         {
@@ -1048,7 +1090,7 @@ _ELMSWORTH_NOTICE = {
             "heading": "Immunisations and vaccinations",
             "kind": "immunisations",
             "placement": "after_sharing",
-            "body": "In **December 2024** the DfE issued guidance that schools must share information with the **School Age Immunisation Services (SAIS)**, which NHS England commissions to run immunisation programmes in schools. When asked, we share a list of eligible children and young people and their parents' or carers' contact details with the SAIS team.\n\nWhether a pupil is immunised is a matter of consent between the pupil, the parent or carer and the SAIS provider. The school takes no active part in that. Our duty to share the list is a public task and does not rely on consent: sharing it is mandatory.",
+            "body": "NHS England pays **School Age Immunisation Services (SAIS)** to give vaccinations in schools. Guidance the DfE published in **December 2024** says schools must share information with them. When the SAIS team asks, we give them:\n\n- a list of eligible children and young people\n- the contact details of each child's parents or carers\n\nWhether a child is vaccinated is decided between the pupil, their parent or carer, and the SAIS provider, who asks for consent. The school takes no active part in that decision. Sharing the list is different: it is part of our public task, so it does not rely on consent, and it is mandatory.",
         },
         {
             "heading": "Decisions made by computer",
@@ -1066,7 +1108,7 @@ _ELMSWORTH_NOTICE = {
             "heading": "More about data protection and our policies",
             "kind": "other",
             "placement": "end",
-            "body": "Our data protection policy and connected policies, on our website, explain how we manage information and our responsibilities for looking after and sharing it. If you think information about your child is wrong or no longer needed, please contact the Trust office. Subject access requests follow the specific policy on our website.",
+            "body": "Our website has our data protection policy and the policies linked to it. Together they explain how we manage information, and what we must do to look after it and share it safely.\n\n- If you think information about your child is wrong, or that we should no longer keep it, get in touch with the Trust office.\n- If there is a disagreement, our complaints policy sets out the steps.\n- Subject access requests (asking for a copy of your information) follow their own policy, also on our website.",
         },
         {
             "heading": "Review of this notice",
@@ -1103,6 +1145,7 @@ TRUSTS = [
                     "head@hollybrook.example.org",
                     [dict(s) for s in _T1_SYSTEMS],
                     "Ask the Headteacher if anything is unclear.",
+                    youth_note="Most pupils leave Hollybrook at 11, before they turn 13, so this rarely applies while they are with us. It applies at Kingsmere Academy and at any secondary school your child moves on to.",
                 ),
             },
             {

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 
+from tenants.memberships import grant_role, remove_role
 from tenants.models import AuditEvent, Domain, Membership, School, Trust, User
 from tenants.provisioning import create_school, forget_hosts, forget_schools
 
@@ -98,6 +99,24 @@ class UserAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # Histories and published versions name their authors: deactivate instead.
         return False
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        # Roles change only through tenants.memberships, which writes the audit log.
+        memberships = formset.save(commit=False)
+        for membership in formset.deleted_objects:
+            remove_role(membership, by=request.user)
+        for membership in memberships:
+            if membership.pk is None:
+                grant_role(
+                    form.instance, membership.role, school=membership.school, trust=membership.trust, by=request.user
+                )
+            else:
+                remove_role(Membership.objects.get(pk=membership.pk), by=request.user)
+                grant_role(
+                    form.instance, membership.role, school=membership.school, trust=membership.trust, by=request.user
+                )
 
 
 class UserCreateForm(AdminUserCreationForm):

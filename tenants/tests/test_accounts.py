@@ -128,3 +128,37 @@ def test_platform_admin_reads_the_audit_log_filtered_by_school_and_action(world,
     assert "q@example.org" not in html
     client.force_login(world.publisher_x)
     assert client.get("/admin/tenants/auditevent/", HTTP_HOST="localhost").status_code == 302
+
+
+def test_role_changes_in_the_platform_admin_are_audited(world, client):
+    client.force_login(world.platform_admin)
+    user = User.objects.create_user("new-editor@example.org", PASSWORD)
+    url = f"/admin/tenants/user/{user.pk}/change/"
+    form = client.get(url, HTTP_HOST="localhost").context["adminform"].form
+    data = {
+        "email": user.email,
+        "name": "",
+        "is_active": "on",
+        "password": form.initial["password"],
+        "memberships-TOTAL_FORMS": "1",
+        "memberships-INITIAL_FORMS": "0",
+        "memberships-0-role": "editor",
+        "memberships-0-school": world.school_b.pk,
+        "memberships-0-user": user.pk,
+    }
+    response = client.post(url, data, HTTP_HOST="localhost")
+    assert response.status_code == 302, response.context and response.context["errors"]
+    event = AuditEvent.objects.get(action="membership_added", details__user="new-editor@example.org")
+    assert event.actor == world.platform_admin
+    assert event.school == world.school_b
+    membership = Membership.objects.get(user=user)
+    data.update(
+        {
+            "memberships-INITIAL_FORMS": "1",
+            "memberships-0-id": membership.pk,
+            "memberships-0-DELETE": "on",
+        }
+    )
+    assert client.post(url, data, HTTP_HOST="localhost").status_code == 302
+    assert not Membership.objects.filter(user=user).exists()
+    assert AuditEvent.objects.filter(action="membership_removed", details__user="new-editor@example.org").exists()

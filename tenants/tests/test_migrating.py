@@ -50,3 +50,21 @@ def test_new_schools_are_cloned_from_the_template_with_its_protections(world):
         cursor.execute("SELECT count(*) FROM clone_school.notices_notice")
         assert cursor.fetchone() == (0,)
     assert schemas_behind([school.schema_name]) == []
+
+
+def test_cloned_schools_keep_the_constraint_and_index_names_migrations_use(world):
+    school = create_school(trust=world.trust_x, name="Named", slug="named-school", urn="990056")
+    queries = {
+        "constraints": "SELECT c.conname FROM pg_constraint c "
+        "JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = %s",
+        "indexes": "SELECT indexname FROM pg_indexes WHERE schemaname = %s",
+    }
+    names = {}
+    with connection.cursor() as cursor:
+        for kind, sql in queries.items():
+            for schema in ("school_template", school.schema_name):
+                cursor.execute(sql, [schema])
+                names[kind, schema] = {row[0] for row in cursor.fetchall()}
+    for kind in queries:
+        assert names[kind, "school_template"] == names[kind, school.schema_name], kind
+    assert "version_number_unique_per_notice" in names["constraints", school.schema_name]

@@ -10,6 +10,7 @@ Wired in with settings.GET_EXECUTOR_FUNCTION; it wraps whichever executor
 (--executor standard or multiprocessing) was asked for.
 """
 
+import functools
 import sys
 
 from django.conf import settings
@@ -19,10 +20,15 @@ from django_tenants.migration_executors import get_executor as tenants_get_execu
 from django_tenants.utils import get_public_schema_name, schema_exists
 
 
+@functools.cache
 def expected_migrations():
-    """Every migration on disk, as (app, name). Each schema records them all, shared apps included."""
+    """Every migration on disk, as (app, name). Each schema records them all, shared apps included.
+
+    Read once per process: the files do not change under a running process, and
+    provisioning asks for every new school.
+    """
     loader = MigrationLoader(None, ignore_no_migrations=True)
-    return set(loader.graph.nodes)
+    return frozenset(loader.graph.nodes)
 
 
 def schemas_behind(schemas):

@@ -47,8 +47,9 @@ class School(TenantMixin):
     headteacher = models.CharField(max_length=200, blank=True)
     contact_email = models.EmailField(blank=True)
 
-    # Schemas are created by tenants.provisioning, never dropped by the ORM.
-    auto_create_schema = True
+    # Schemas are made explicitly by tenants.provisioning.create_school, never by
+    # save(), and never dropped by the ORM.
+    auto_create_schema = False
     auto_drop_schema = False
 
     class Meta:

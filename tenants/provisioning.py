@@ -2,10 +2,13 @@
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection, transaction
-from django_tenants.utils import get_public_schema_name, schema_context
+from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
+from tenants.cloning import clone_schema
 from tenants.middleware import host_cache_key
+from tenants.migrating import schemas_behind
 from tenants.models import Domain, School, schema_name_for
 
 
@@ -29,11 +32,12 @@ def forget_schools(schools):
 
 
 def create_school(*, trust, name, slug, urn, address="", headteacher="", contact_email="", verbosity=0):
-    """Create a school, its schema (migrated) and its primary domain, or nothing at all.
+    """Create a school, its schema (up to date) and its primary domain, or nothing at all.
 
     Raises django.core.exceptions.ValidationError for bad input before any
-    schema is touched. PostgreSQL DDL is transactional, so a failure while
-    migrating rolls the schema back with the rows.
+    schema is touched. The schema is a copy of the template schema
+    (tenants/cloning.py); PostgreSQL DDL is transactional, so any failure
+    rolls the schema back with the rows.
     """
     school = School(
         trust=trust,
@@ -49,34 +53,25 @@ def create_school(*, trust, name, slug, urn, address="", headteacher="", contact
     host = school_host(slug)
     # A school is made from the public schema, whatever schema the caller had active.
     with schema_context(get_public_schema_name()), transaction.atomic():
-        school.save(verbosity=verbosity)
-        name_constraints_like_template(school.schema_name)
+        school.save()
+        make_schema(school.schema_name, verbosity=verbosity)
         Domain.objects.create(domain=host, tenant=school, is_primary=True)
     forget_hosts([host])
     return school
 
 
-# django-tenants' clone gives unique constraints default names ("<table>_<cols>_key"),
-# but migrations refer to the names Django chose; a later migration that drops or
-# alters one would fail in every cloned school. Match each to the template's name.
-_MISNAMED_UNIQUE = """
-SELECT c.conrelid::regclass::text, c.conname, t.conname
-FROM pg_constraint t
-JOIN pg_class tr ON tr.oid = t.conrelid
-JOIN pg_namespace tn ON tn.oid = tr.relnamespace AND tn.nspname = %s
-JOIN pg_namespace cn ON cn.nspname = %s
-JOIN pg_class cr ON cr.relnamespace = cn.oid AND cr.relname = tr.relname
-JOIN pg_constraint c ON c.conrelid = cr.oid AND c.contype = 'u' AND c.conkey = t.conkey
-WHERE t.contype = 'u' AND c.conname <> t.conname
-"""
+def make_schema(schema_name, verbosity=0):
+    """Copy the template into `schema_name`, then apply any migration the template lacked.
 
-
-def name_constraints_like_template(schema_name):
-    template = getattr(settings, "TENANT_BASE_SCHEMA", None)
-    if not template:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(_MISNAMED_UNIQUE, [template, schema_name])
-        for table, current, wanted in cursor.fetchall():
-            quote = connection.ops.quote_name
-            cursor.execute(f"ALTER TABLE {table} RENAME CONSTRAINT {quote(current)} TO {quote(wanted)}")
+    The template is normally current (migrate_schemas keeps it so), making the
+    second step a single query. Without a template the schema is built by
+    running every migration: slower, same result.
+    """
+    template = settings.TENANT_BASE_SCHEMA
+    if schema_exists(template):
+        clone_schema(template, schema_name)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE SCHEMA {connection.ops.quote_name(schema_name)}")
+    if schemas_behind([schema_name]):
+        call_command("migrate_schemas", tenant=True, schema_name=schema_name, interactive=False, verbosity=verbosity)

@@ -81,10 +81,10 @@ PUBLIC_SCHEMA_URLCONF = "trust_portal.urls_public"
 ROOT_URLCONF = "trust_portal.urls_tenants"
 # Only send SET search_path when the schema actually changes.
 TENANT_LIMIT_SET_CALLS = True
-# New schools are cloned from this migrated, empty template schema instead of
-# running every migration again (tenants/migrating.py keeps it up to date).
+# New schools are copied from this migrated, empty template schema instead of
+# running every migration again (tenants/migrating.py keeps it up to date,
+# tenants/cloning.py copies it).
 TENANT_BASE_SCHEMA = "school_template"
-TENANT_CREATION_FAKES_MIGRATIONS = True
 # migrate_schemas skips schemas that have nothing to migrate (one catalogue query).
 GET_EXECUTOR_FUNCTION = "tenants.migrating.get_executor"
 AUTH_USER_MODEL = "tenants.User"

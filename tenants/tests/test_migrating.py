@@ -4,11 +4,12 @@ import io
 import re
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django_tenants.utils import schema_exists
 
 from tenants.migrating import schemas_behind
+from tenants.models import School
 from tenants.provisioning import create_school
 
 pytestmark = pytest.mark.django_db
@@ -52,19 +53,74 @@ def test_new_schools_are_cloned_from_the_template_with_its_protections(world):
     assert schemas_behind([school.schema_name]) == []
 
 
-def test_cloned_schools_keep_the_constraint_and_index_names_migrations_use(world):
-    school = create_school(trust=world.trust_x, name="Named", slug="named-school", urn="990056")
-    queries = {
-        "constraints": "SELECT c.conname FROM pg_constraint c "
-        "JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = %s",
-        "indexes": "SELECT indexname FROM pg_indexes WHERE schemaname = %s",
-    }
-    names = {}
+# Each query lists one kind of object in a schema, with its definition as
+# PostgreSQL prints it; the schema's own name is masked so two schemas compare.
+SHAPE = {
+    "columns": "SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
+    "pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated FROM pg_attribute a "
+    "JOIN pg_class c ON c.oid = a.attrelid LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+    "WHERE c.relnamespace = %s::regnamespace AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped",
+    "constraints": "SELECT c.relname, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k "
+    "JOIN pg_class c ON c.oid = k.conrelid WHERE k.connamespace = %s::regnamespace",
+    "indexes": "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = %s",
+    "triggers": "SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+    "WHERE c.relnamespace = %s::regnamespace AND NOT t.tgisinternal",
+    "functions": "SELECT pg_get_functiondef(p.oid) FROM pg_proc p WHERE p.pronamespace = %s::regnamespace",
+    "sequences": "SELECT sequencename, data_type, start_value, increment_by FROM pg_sequences WHERE schemaname = %s",
+}
+
+
+def shape(schema):
     with connection.cursor() as cursor:
-        for kind, sql in queries.items():
-            for schema in ("school_template", school.schema_name):
-                cursor.execute(sql, [schema])
-                names[kind, schema] = {row[0] for row in cursor.fetchall()}
-    for kind in queries:
-        assert names[kind, "school_template"] == names[kind, school.schema_name], kind
-    assert "version_number_unique_per_notice" in names["constraints", school.schema_name]
+        found = {}
+        for kind, sql in SHAPE.items():
+            cursor.execute(sql, [schema])
+            found[kind] = {tuple(str(v).replace(f"{schema}.", "<schema>.") for v in row) for row in cursor.fetchall()}
+    return found
+
+
+def test_a_clone_matches_the_template_object_for_object(world):
+    school = create_school(trust=world.trust_x, name="Named", slug="named-school", urn="990056")
+    template, clone = shape("school_template"), shape(school.schema_name)
+    for kind in SHAPE:
+        assert template[kind], f"the template has no {kind}"
+        assert clone[kind] == template[kind], kind
+    assert ("notices_noticeversion", "version_number_unique_per_notice") in {row[:2] for row in clone["constraints"]}
+
+
+def test_a_clone_copies_the_migration_records_and_numbers_new_rows_after_them(world):
+    create_school(trust=world.trust_x, name="Rows", slug="rows-school", urn="990057")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT app, name FROM school_template.django_migrations ORDER BY id")
+        template_rows = cursor.fetchall()
+        cursor.execute("SELECT app, name FROM rows_school.django_migrations ORDER BY id")
+        assert cursor.fetchall() == template_rows
+        cursor.execute(
+            "INSERT INTO rows_school.django_migrations (app, name, applied) VALUES ('x', 'y', now()) RETURNING id"
+        )
+        (new_id,) = cursor.fetchone()
+        cursor.execute("SELECT max(id) FROM school_template.django_migrations")
+        assert new_id == cursor.fetchone()[0] + 1
+
+
+def test_a_template_holding_what_the_clone_cannot_copy_stops_provisioning_clearly(world):
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE VIEW school_template.stray AS SELECT 1 AS one")
+    with pytest.raises(CommandError, match="cannot copy.*stray"):
+        call_command(
+            "create_school", trust="trust-x", name="Stray", slug="stray-school", urn="990058", stdout=io.StringIO()
+        )
+    assert not schema_exists("stray_school")
+    assert not School.objects.filter(slug="stray-school").exists()
+
+
+def test_without_a_template_a_school_is_built_by_its_migrations(world):
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER SCHEMA school_template RENAME TO school_template_away")
+    try:
+        school = create_school(trust=world.trust_x, name="Plain", slug="plain-school", urn="990059")
+        assert schemas_behind([school.schema_name]) == []
+        assert shape(school.schema_name) == shape("school_template_away")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER SCHEMA school_template_away RENAME TO school_template")

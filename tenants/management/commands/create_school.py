@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from tenants.cloning import CloneError
 from tenants.models import Trust
 from tenants.provisioning import create_school, school_host
 
@@ -36,4 +37,6 @@ class Command(BaseCommand):
         except ValidationError as exc:
             lines = [f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items()]
             raise CommandError("The school was not created.\n" + "\n".join(lines)) from None
+        except CloneError as exc:
+            raise CommandError(f"The school was not created. {exc}") from None
         self.stdout.write(f"Created {school.name} (schema {school.schema_name}) at {school_host(school.slug)}")

@@ -14,6 +14,7 @@ from django_tenants.utils import tenant_context
 from notices.demo import load_notice
 from notices.publishing import publish_notice
 from notices.tests.factories import notice_data
+from tenants import generations
 from tenants.models import Membership, Trust, User
 from tenants.provisioning import create_school
 
@@ -106,6 +107,9 @@ def _fresh_connection_and_cache():
 
     connection.set_schema_to_public()
     cache.clear()
+    # Tokens this process holds were read from the cache just cleared; forgetting
+    # them also retires every page held in memory (notices.cache.memo).
+    generations.forget_local()
     yield
     connection.set_schema_to_public()
 

@@ -1,18 +1,27 @@
-"""Rendered public pages, cached per school and answered before most of Django runs.
+"""Rendered public pages, answered with as little of Django as possible.
 
-Each public URL of a school has at most one entry, keyed by its path. Keys go
-through django_tenants.cache.make_key, which prefixes the active schema, so one
-school's entry can never answer for another. Versioned URLs never change and
-are cached without expiry; the URLs that show "the current version" are
-dropped by forget_notice when a new version is published.
+Three layers, each a fallback for the one before:
 
-The views fill the cache (cached_entry) and answer from it (respond);
-CachedPageMiddleware answers repeat requests with the same respond(), skipping
-sessions, authentication, CSRF, URL resolving and the view itself.
+1. PageMemoMiddleware keeps recent pages in this process's memory, keyed by
+   host and path, and answers repeats right after whitenoise: no host lookup,
+   no cache read, no database.
+2. CachedPageMiddleware answers from the shared cache once the host is routed,
+   before sessions, authentication, CSRF and the view.
+3. The view renders the page (cached_entry) and stores it in the shared cache.
+
+Both caches hold a page with the token of its school's pages at the time it
+was read (tenants.generations). Publishing replaces that token (forget_notice),
+which retires every copy of the school's pages at once. Shared-cache keys go
+through django_tenants.cache.make_key, which prefixes the active schema, and
+memory entries are keyed by host and checked against their school's token, so
+one school's page can never answer for another.
 """
 
 import hashlib
+import threading
+from collections import OrderedDict
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpResponse
@@ -20,37 +29,41 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django_tenants.utils import schema_context
 
+from tenants import generations
+
 IMMUTABLE = {"public": True, "max_age": 31536000, "immutable": True}
 REVALIDATE = {"public": True, "max_age": 0, "must_revalidate": True}
 
 
-def page_key(path):
-    return f"page:{path}"
+# Old tokens' entries are never read again; let the shared cache drop them.
+PAGE_SECONDS = 24 * 3600
+# Per process; about a thousand notice pages.
+MEMO_BYTES = 32 * 1024 * 1024
 
 
-def current_paths(notice_slug):
-    """Every public path whose content depends on which version is current."""
-    return [
-        "/",
-        f"/privacy/{notice_slug}/",
-        f"/privacy/{notice_slug}.json",
-        f"/privacy/{notice_slug}.pdf",
-        f"/privacy/{notice_slug}/versions/",
-    ]
+def page_key(token, path):
+    return f"page:{token}:{path}"
 
 
-def forget_notice(schema_name, notice_slug):
-    with schema_context(schema_name):
-        cache.delete_many([page_key(path) for path in current_paths(notice_slug)])
+def page_token(request):
+    """The school's pages token, read once per request and before any page data."""
+    if not hasattr(request, "page_token"):
+        request.page_token = generations.token(generations.pages(request.tenant.schema_name))
+    return request.page_token
 
 
-def cached_entry(path, build):
-    """The entry for `path`; on a miss `build()` makes it and it is stored without expiry."""
-    key = page_key(path)
+def forget_pages(schema_name):
+    """Retire every cached page of one school, in every process (within generations.TOKEN_SECONDS)."""
+    generations.replace(generations.pages(schema_name))
+
+
+def cached_entry(request, build):
+    """The entry for this request's path; on a miss `build()` makes it and the shared cache keeps it."""
+    key = page_key(page_token(request), request.path)
     entry = cache.get(key)
     if entry is None:
         entry = build()
-        cache.set(key, entry, None)
+        cache.set(key, entry, PAGE_SECONDS)
     return entry
 
 
@@ -96,6 +109,7 @@ def respond(request, entry):
     if entry["last_modified"]:
         response["Last-Modified"] = entry["last_modified"]
     patch_cache_control(response, **(IMMUTABLE if entry["immutable"] else REVALIDATE))
+    response.page_entry = entry
     return response
 
 
@@ -112,7 +126,115 @@ class CachedPageMiddleware:
 
     def __call__(self, request):
         if request.method in ("GET", "HEAD") and getattr(request.tenant, "trust_id", None):
-            entry = cache.get(page_key(request.path))
+            entry = cache.get(page_key(page_token(request), request.path))
             if entry is not None:
                 return respond(request, entry)
         return self.get_response(request)
+
+
+class _Memo:
+    """A byte-bounded, least-recently-used map shared by the threads of one process."""
+
+    def __init__(self, limit):
+        self.limit = limit
+        self.size = 0
+        self.items = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            held = self.items.get(key)
+            if held is not None:
+                self.items.move_to_end(key)
+            return held
+
+    def put(self, key, held):
+        if len(held.body) > self.limit:
+            return
+        with self.lock:
+            old = self.items.pop(key, None)
+            self.size += len(held.body) - (len(old.body) if old else 0)
+            self.items[key] = held
+            while self.size > self.limit:
+                _, dropped = self.items.popitem(last=False)
+                self.size -= len(dropped.body)
+
+    def clear(self):
+        with self.lock:
+            self.items.clear()
+            self.size = 0
+
+
+class _Held:
+    """One page as the full middleware chain answered it, with the tokens it was made under."""
+
+    __slots__ = ("body", "headers", "etag", "last_modified", "schema", "hosts_token", "page_token")
+
+    def __init__(self, request, response, hosts_token, body):
+        self.body = body
+        self.headers = dict(response.headers)
+        self.etag = response.page_entry["etag"]
+        self.last_modified = response.page_entry["last_modified"]
+        self.schema = request.tenant.schema_name
+        self.hosts_token = hosts_token
+        self.page_token = request.page_token
+
+    def current(self):
+        return self.hosts_token == generations.token(generations.HOSTS) and self.page_token == generations.token(
+            generations.pages(self.schema)
+        )
+
+    def respond(self, request):
+        response = HttpResponse(self.body, headers=self.headers)
+        return get_conditional_response(request, self.etag, self.last_modified, response) or response
+
+
+memo = _Memo(MEMO_BYTES)
+
+
+def _memo_key(request):
+    host = request.META.get("HTTP_X_FORWARDED_HOST") if settings.USE_X_FORWARDED_HOST else None
+    return (host or request.META.get("HTTP_HOST", ""), request.path)
+
+
+def _body(request, response):
+    """The bytes of a page or PDF response; a PDF is read through the school's storage."""
+    if not response.streaming:
+        return response.content
+    with schema_context(request.tenant.schema_name):
+        with default_storage.open(response.page_entry["file"], "rb") as pdf:
+            return pdf.read()
+
+
+class PageMemoMiddleware:
+    """Answer a repeat GET/HEAD for a school's public page or PDF from this process's memory.
+
+    Sits right after whitenoise, so a repeat costs about what a static file
+    does. An entry is the first full 200 response for a host and path, headers
+    included (so CSP and frame options are the ones the full chain set), and is
+    used only while the host map's token and its school's pages token are the
+    ones it was made under. Responses that set cookies, vary, or carry a CSP
+    nonce are never kept.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        key = _memo_key(request)
+        held = memo.get(key)
+        if held is not None and held.current():
+            return held.respond(request)
+        hosts_token = generations.token(generations.HOSTS)
+        response = self.get_response(request)
+        if (
+            response.status_code == 200
+            and getattr(response, "page_entry", None) is not None
+            and not response.cookies
+            and "Vary" not in response.headers
+            and "nonce-" not in response.headers.get("Content-Security-Policy", "")
+        ):
+            memo.put(key, _Held(request, response, hosts_token, _body(request, response)))
+        return response

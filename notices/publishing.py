@@ -123,7 +123,7 @@ def publish_notice(notice, *, user, summary, material=True, force=False):
         pdf_sha256=version.pdf_sha256,
     )
     schema = connection.schema_name
-    transaction.on_commit(lambda: page_cache.forget_notice(schema, notice.slug))
+    transaction.on_commit(lambda: page_cache.forget_pages(schema))
     return version
 
 

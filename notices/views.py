@@ -28,7 +28,7 @@ def _not_yet_published(request, notice):
 
 def _serve(request, build):
     try:
-        entry = page_cache.cached_entry(request.path, build)
+        entry = page_cache.cached_entry(request, build)
     except selectors.NotYetPublished as exc:
         return _not_yet_published(request, exc.notice)
     return page_cache.respond(request, entry)

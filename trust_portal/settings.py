@@ -93,6 +93,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files need no school: whitenoise answers them before any host lookup.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Repeat requests for a school's public pages are answered here from memory,
+    # about as cheaply as whitenoise answers a static file (notices/cache.py).
+    "notices.cache.PageMemoMiddleware",
     "tenants.middleware.HostTenantMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -114,5 +114,25 @@ def _fresh_connection_and_cache():
     connection.set_schema_to_public()
 
 
+def run_manage(*args):
+    """manage.py in a child process, on the test database: what an operator sees, exit status included."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    db = connection.settings_dict
+    env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
+    return subprocess.run(  # noqa: S603 (arguments are the tests' own literals)
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+
+
 def host(school):
     return f"{school.slug}.localhost"

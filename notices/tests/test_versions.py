@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django_tenants.utils import tenant_context
 
-from conftest import host
+from conftest import host, run_manage
 from notices.compose import compose_notice
 from notices.models import Notice, NoticeVersion, Right, System
 from notices.publishing import PublishRefused, publish_notice, revert_notice
@@ -205,3 +205,39 @@ def test_publish_command_lists_failures_and_force_overrides_them(world):
         run_command("school-a", "pupils-and-parents", "--summary", "x")
     output = run_command("school-a", "pupils-and-parents", "--summary", "x", "--force")
     assert "recorded on the version" in output
+
+
+def _pdf_files(notice):
+    from django.core.files.storage import default_storage
+
+    folder = f"notices/{notice.slug}"
+    return set(default_storage.listdir(folder)[1]) if default_storage.exists(folder) else set()
+
+
+def test_a_pdf_that_fails_to_render_publishes_nothing_and_leaves_no_file(world, in_school_a, monkeypatch):
+    from notices import pdf as pdf_module
+
+    files = _pdf_files(in_school_a)
+    monkeypatch.setattr(pdf_module, "pdf_html", lambda *a, **k: '<html><link rel="stylesheet" href="gone.css"></html>')
+    with pytest.raises(pdf_module.PdfRenderError):
+        publish_notice(in_school_a, user=world.publisher_x, summary="Will fail.")
+    assert NoticeVersion.objects.count() == 1
+    assert _pdf_files(in_school_a) == files
+
+
+def test_a_version_that_cannot_be_stored_leaves_no_pdf_behind(world, in_school_a, monkeypatch):
+    def refuse(self, *args, **kwargs):
+        raise IntegrityError("simulated: the row could not be written")
+
+    monkeypatch.setattr(NoticeVersion, "save", refuse)
+    with pytest.raises(IntegrityError):
+        publish_notice(in_school_a, user=world.publisher_x, summary="Will fail.")
+    assert "school-a-pupils-and-parents-v2.pdf" not in _pdf_files(in_school_a)
+
+
+def test_the_publish_command_exits_with_status_1_and_no_traceback_on_bad_input(world):
+    result = run_manage("publish_notice", "nowhere", "pupils-and-parents", "--summary", "x")
+    assert result.returncode == 1
+    assert "No school with slug 'nowhere'" in result.stderr
+    assert "Known schools: school-a, school-b, school-c" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django_tenants.utils import schema_exists, tenant_context
 
+from conftest import run_manage
 from notices.models import Notice
 from tenants.models import Domain, School
 
@@ -73,31 +74,7 @@ def test_a_failure_after_the_schema_is_made_rolls_the_schema_back(world, monkeyp
 
 
 def test_create_school_exits_non_zero_from_the_command_line(world):
-    import os
-    import subprocess
-    import sys
-
-    db = connection.settings_dict
-    env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "create_school",
-            "--trust",
-            "nope",
-            "--name",
-            "X",
-            "--slug",
-            "xx-x",
-            "--urn",
-            "1",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
+    result = run_manage("create_school", "--trust", "nope", "--name", "X", "--slug", "xx-x", "--urn", "1")
     assert result.returncode == 1
     assert "No trust with slug 'nope'" in result.stderr
     assert "Traceback" not in result.stderr

@@ -1,11 +1,11 @@
 from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import tenant_context
 
+from notices.management.options import publisher_option
 from notices.models import Notice
 from notices.pdf import PdfRenderError
 from notices.publishing import PublishRefused, publish_notice
-from tenants import access
-from tenants.models import School, User
+from tenants.models import School
 
 
 class Command(BaseCommand):
@@ -27,13 +27,7 @@ class Command(BaseCommand):
         if found is None:
             known = ", ".join(School.objects.order_by("slug").values_list("slug", flat=True)) or "none"
             raise CommandError(f"No school with slug '{school}'. Known schools: {known}.")
-        publisher = None
-        if user:
-            publisher = User.objects.filter(email__iexact=user, is_active=True).first()
-            if publisher is None:
-                raise CommandError(f"No active account for {user}.")
-            if not access.can_publish_school(publisher, found):
-                raise CommandError(f"{user} is not a publisher of {found.trust.name}; only publishers may publish.")
+        publisher = publisher_option(user, found.trust)
         with tenant_context(found):
             target = Notice.objects.filter(slug=notice).first()
             if target is None:

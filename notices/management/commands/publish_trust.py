@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from notices.management.options import publisher_option
 from notices.publishing import PublishRefused, execute_publish_run, plan_trust_publish
-from tenants import access
-from tenants.models import Trust, User
+from tenants.models import Trust
 
 
 class Command(BaseCommand):
@@ -19,13 +19,7 @@ class Command(BaseCommand):
         if found is None:
             known = ", ".join(Trust.objects.values_list("slug", flat=True)) or "none"
             raise CommandError(f"No trust with slug '{trust}'. Known trusts: {known}.")
-        publisher = None
-        if user:
-            publisher = User.objects.filter(email__iexact=user, is_active=True).first()
-            if publisher is None:
-                raise CommandError(f"No active account for {user}.")
-            if not access.can_publish_trust(publisher, found):
-                raise CommandError(f"{user} is not a publisher of {found.name}; only publishers may publish.")
+        publisher = publisher_option(user, found)
         try:
             run = plan_trust_publish(found, user=publisher, summary=summary, material=not non_material)
         except PublishRefused as exc:

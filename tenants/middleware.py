@@ -13,6 +13,7 @@ from django.http import Http404
 from tenants.models import Domain
 
 HOST_CACHE_SECONDS = 300
+MAX_HOSTNAME = 253  # the longest name DNS allows
 _UNKNOWN = "unknown"
 
 
@@ -22,6 +23,8 @@ def host_cache_key(hostname):
 
 def school_for_host(hostname):
     """The School served at `hostname`, or None. Must be called on the public schema."""
+    if len(hostname) > MAX_HOSTNAME:
+        return None  # no school can have it, and it would make an over-long cache key
     key = host_cache_key(hostname)
     school = cache.get(key)
     if school is None:

@@ -109,9 +109,13 @@ def test_published_versions_refuse_changes_in_the_model(world, in_school_a):
 
 @pytest.mark.parametrize(
     "sql",
-    ["UPDATE notices_noticeversion SET summary = 'rewritten'", "DELETE FROM notices_noticeversion"],
+    [
+        "UPDATE notices_noticeversion SET summary = 'rewritten'",
+        "DELETE FROM notices_noticeversion",
+        "TRUNCATE notices_noticeversion CASCADE",
+    ],
 )
-def test_published_versions_refuse_raw_sql_updates_and_deletes(world, in_school_a, sql):
+def test_published_versions_refuse_raw_sql_updates_deletes_and_truncation(world, in_school_a, sql):
     with pytest.raises(IntegrityError, match="immutable"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql)
     assert NoticeVersion.objects.get(number=1).summary == "First version for school a."

@@ -107,6 +107,20 @@ def test_an_error_logged_by_weasyprint_fails_the_render(world, monkeypatch):
         pdf_module.render_pdf(document, version_number=1, published_on=datetime.date(2026, 1, 1))
 
 
+@pytest.mark.parametrize(
+    "resource",
+    ['<link rel="stylesheet" href="file:///etc/hostname">', '<img src="https://example.org/logo.png" alt="">'],
+)
+def test_a_pdf_may_load_only_the_portals_static_files(world, monkeypatch, resource):
+    with tenant_context(world.school_a):
+        document = compose_notice(Notice.objects.get(), school=world.school_a)
+    monkeypatch.setattr(
+        pdf_module, "pdf_html", lambda *a, **k: f'<html lang="en-GB"><title>t</title>{resource}<h1>x</h1></html>'
+    )
+    with pytest.raises(pdf_module.PdfRenderError, match="only use the portal's static files"):
+        pdf_module.render_pdf(document, version_number=1, published_on=datetime.date(2026, 1, 1))
+
+
 def test_weasyprint_is_not_imported_by_the_web_code():
     code = (
         "import django, sys; django.setup(); "

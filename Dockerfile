@@ -24,4 +24,5 @@ RUN SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput -v
  && mkdir -p /app/var/media /app/var/cache && chown -R app:app /app/var
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "trust_portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4", "--access-logfile", "-"]
+# Workers and threads: trust_portal/gunicorn.py (WEB_WORKERS, WEB_THREADS).
+CMD ["gunicorn", "trust_portal.wsgi:application", "--config", "python:trust_portal.gunicorn", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

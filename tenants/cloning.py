@@ -24,33 +24,47 @@ from django.db import connection
 # school or public), so the catalogue prints every template object qualified with
 # the template's name and public tables (users, content types) unqualified;
 # swapping that qualifier retargets each definition to the new schema.
-_TABLES = """
-SELECT c.oid, c.relname FROM pg_class c
-WHERE c.relnamespace = %(ns)s AND c.relkind = 'r' ORDER BY c.relname
+#
+# pg_class, pg_constraint and pg_trigger have no index on their schema column, so
+# a query filtered by schema reads every school's rows: at 1,000 schools that was
+# a quarter of a second per new school. Every query here goes through an index
+# instead: the schema's own objects from pg_depend (each relation, function and
+# type records that it belongs to its schema), then everything else by their oids.
+_OWNED = """
+SELECT d.classid::regclass::text, d.objid FROM pg_depend d
+WHERE d.refclassid = 'pg_namespace'::regclass AND d.refobjid = %(ns)s
 """
 _UNSUPPORTED = """
 SELECT c.relname::text, c.relkind::text FROM pg_class c
-WHERE c.relnamespace = %(ns)s AND c.relkind NOT IN ('r', 'i', 'S')
+WHERE c.oid = ANY(%(relations)s::oid[]) AND c.relkind NOT IN ('r', 'S')
 UNION ALL
 SELECT c.relname::text, 'S' FROM pg_class c
-WHERE c.relnamespace = %(ns)s AND c.relkind = 'S' AND NOT EXISTS (
+WHERE c.oid = ANY(%(relations)s::oid[]) AND c.relkind = 'S' AND NOT EXISTS (
     SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'i'
 )
 UNION ALL
-SELECT p.proname::text, p.prokind::text FROM pg_proc p WHERE p.pronamespace = %(ns)s AND p.prokind <> 'f'
+SELECT p.proname::text, p.prokind::text FROM pg_proc p WHERE p.oid = ANY(%(functions)s::oid[]) AND p.prokind <> 'f'
+UNION ALL
+SELECT t.typname::text, 'type' FROM pg_type t WHERE t.oid = ANY(%(types)s::oid[])
 """
-_FUNCTIONS = "SELECT pg_get_functiondef(p.oid) FROM pg_proc p WHERE p.pronamespace = %(ns)s ORDER BY p.proname"
+_TABLES = """
+SELECT c.oid, c.relname FROM pg_class c
+WHERE c.oid = ANY(%(relations)s::oid[]) AND c.relkind = 'r' ORDER BY c.relname
+"""
+_FUNCTIONS = """
+SELECT pg_get_functiondef(p.oid) FROM pg_proc p WHERE p.oid = ANY(%(functions)s::oid[]) ORDER BY p.proname
+"""
 # Primary keys and unique constraints first: foreign keys need them in place.
 _CONSTRAINTS = """
 SELECT c.relname, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k
 JOIN pg_class c ON c.oid = k.conrelid
-WHERE k.connamespace = %(ns)s AND k.contype IN ('p', 'u', 'x', 'f')
+WHERE k.conrelid = ANY(%(tables)s::oid[]) AND k.contype IN ('p', 'u', 'x', 'f')
 ORDER BY k.contype = 'f', c.relname, k.conname
 """
 _INDEXES = """
 SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i
 JOIN pg_class c ON c.oid = i.indexrelid
-WHERE c.relnamespace = %(ns)s AND NOT EXISTS (
+WHERE i.indrelid = ANY(%(tables)s::oid[]) AND NOT EXISTS (
     SELECT FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid
 )
 ORDER BY c.relname
@@ -58,7 +72,7 @@ ORDER BY c.relname
 _TRIGGERS = """
 SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t
 JOIN pg_class c ON c.oid = t.tgrelid
-WHERE c.relnamespace = %(ns)s AND NOT t.tgisinternal ORDER BY c.relname, t.tgname
+WHERE t.tgrelid = ANY(%(tables)s::oid[]) AND NOT t.tgisinternal ORDER BY c.relname, t.tgname
 """
 # LIKE ... INCLUDING IDENTITY makes bigint sequences even for integer columns;
 # restate each sequence's options as the template has them.
@@ -66,7 +80,7 @@ _SEQUENCES = """
 SELECT c.relname, format_type(s.seqtypid, NULL), s.seqincrement, s.seqmin, s.seqmax, s.seqstart, s.seqcache,
        s.seqcycle
 FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid
-WHERE c.relnamespace = %(ns)s ORDER BY c.relname
+WHERE s.seqrelid = ANY(%(relations)s::oid[]) ORDER BY c.relname
 """
 _COLUMNS = """
 SELECT a.attrelid, a.attname, a.attidentity <> '' FROM pg_attribute a
@@ -91,22 +105,31 @@ def clone_schema(template, schema):
         if row is None:
             raise CloneError(f"The template schema {template!r} does not exist; run migrate_schemas first.")
         namespace, printed = row
-        ns = {"ns": namespace}
-        cursor.execute(_UNSUPPORTED, ns)
-        unsupported = cursor.fetchall()
+        cursor.execute(_OWNED, {"ns": namespace})
+        owned = {"pg_class": [], "pg_proc": [], "pg_type": []}
+        others = []
+        for catalogue, oid in cursor.fetchall():
+            if catalogue in owned:
+                owned[catalogue].append(oid)
+            else:
+                others.append(catalogue)
+        objects = {"relations": owned["pg_class"], "functions": owned["pg_proc"], "types": owned["pg_type"]}
+        cursor.execute(_UNSUPPORTED, objects)
+        unsupported = cursor.fetchall() + [(catalogue, "") for catalogue in others]
         if unsupported:
             raise CloneError(f"The template schema holds objects this clone cannot copy: {unsupported}")
-        cursor.execute(_TABLES, ns)
+        cursor.execute(_TABLES, objects)
         tables = cursor.fetchall()
-        cursor.execute(_FUNCTIONS, ns)
+        objects["tables"] = [oid for oid, _ in tables]
+        cursor.execute(_FUNCTIONS, objects)
         functions = [r[0] for r in cursor.fetchall()]
-        cursor.execute(_CONSTRAINTS, ns)
+        cursor.execute(_CONSTRAINTS, objects)
         constraints = cursor.fetchall()
-        cursor.execute(_INDEXES, ns)
+        cursor.execute(_INDEXES, objects)
         indexes = [r[0] for r in cursor.fetchall()]
-        cursor.execute(_TRIGGERS, ns)
+        cursor.execute(_TRIGGERS, objects)
         triggers = [r[0] for r in cursor.fetchall()]
-        cursor.execute(_SEQUENCES, ns)
+        cursor.execute(_SEQUENCES, objects)
         sequences = cursor.fetchall()
 
         qualified = re.compile(r'(?<![\w".$])' + re.escape(printed) + r"\.")

@@ -103,9 +103,19 @@ def test_a_clone_copies_the_migration_records_and_numbers_new_rows_after_them(wo
         assert new_id == cursor.fetchone()[0] + 1
 
 
-def test_a_template_holding_what_the_clone_cannot_copy_stops_provisioning_clearly(world):
+@pytest.mark.parametrize(
+    "stray",
+    [
+        "CREATE VIEW school_template.stray AS SELECT 1 AS one",
+        "CREATE SEQUENCE school_template.stray",
+        "CREATE TYPE school_template.stray AS ENUM ('a')",
+        "CREATE DOMAIN school_template.stray AS text",
+        "CREATE PROCEDURE school_template.stray() LANGUAGE sql AS 'SELECT 1'",
+    ],
+)
+def test_a_template_holding_what_the_clone_cannot_copy_stops_provisioning_clearly(world, stray):
     with connection.cursor() as cursor:
-        cursor.execute("CREATE VIEW school_template.stray AS SELECT 1 AS one")
+        cursor.execute(stray)
     with pytest.raises(CommandError, match="cannot copy.*stray"):
         call_command(
             "create_school", trust="trust-x", name="Stray", slug="stray-school", urn="990058", stdout=io.StringIO()

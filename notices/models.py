@@ -13,6 +13,18 @@ from simple_history.models import HistoricalRecords
 from tenants.appendonly import AppendOnlyModel
 
 
+def school_history(**options):
+    """History for a school's model, whose rows name their author without a database key.
+
+    School tables keep no foreign key into the public schema. Each such key puts
+    triggers on the public table, so users would carry triggers from every school:
+    each new school would cost more to create than the last, and every change to a
+    user row would walk them all. Users are never deleted (a trigger on
+    tenants_user refuses it), so a key would guard nothing (docs/decisions/0005).
+    """
+    return HistoricalRecords(user_db_constraint=False, **options)
+
+
 class Audience(models.TextChoices):
     PUPILS_PARENTS = "pupils_parents", "Pupils and parents"
     WORKFORCE = "workforce", "Workforce"
@@ -101,7 +113,7 @@ class Notice(models.Model):
     contact_phone = models.CharField(max_length=40, blank=True)
     review_by = models.DateField(help_text="When this notice must next be reviewed.")
 
-    history = HistoricalRecords()
+    history = school_history()
 
     class Meta:
         ordering = ["title"]
@@ -136,7 +148,7 @@ class DataCategory(RegisterItem):
         max_length=300, blank=True, help_text="Where it comes from when not from the family (Article 14)."
     )
 
-    history = HistoricalRecords()
+    history = school_history()
 
     class Meta(RegisterItem.Meta):
         verbose_name_plural = "data categories"
@@ -166,7 +178,7 @@ class LawfulBasis(RegisterItem):
     explanation = models.TextField(help_text="In plain language, why this basis applies.")
     legitimate_interest = models.TextField(blank=True, help_text="Required for Article 6(1)(f): the interest pursued.")
 
-    history = HistoricalRecords(m2m_fields=[special_categories])
+    history = school_history(m2m_fields=[special_categories])
 
     class Meta(RegisterItem.Meta):
         verbose_name_plural = "lawful bases"
@@ -187,7 +199,7 @@ class Purpose(RegisterItem):
     detail = models.TextField(blank=True)
     bases = models.ManyToManyField(LawfulBasis, related_name="+", verbose_name="lawful bases")
 
-    history = HistoricalRecords(m2m_fields=[bases])
+    history = school_history(m2m_fields=[bases])
 
     def __str__(self):
         return self.name
@@ -201,7 +213,7 @@ class System(RegisterItem):
     outside_uk = models.BooleanField("data leaves the UK", default=False)
     safeguard = models.CharField(max_length=300, blank=True, help_text="Required when data leaves the UK.")
 
-    history = HistoricalRecords()
+    history = school_history()
 
     def __str__(self):
         return self.name
@@ -215,7 +227,7 @@ class RetentionRule(RegisterItem):
     record_type = models.CharField(max_length=200)
     period = models.CharField(max_length=300, help_text="How long, or the criteria that decide it.")
 
-    history = HistoricalRecords()
+    history = school_history()
 
     def __str__(self):
         return self.record_type
@@ -230,7 +242,7 @@ class Recipient(RegisterItem):
     outside_uk = models.BooleanField("data leaves the UK", default=False)
     safeguard = models.CharField(max_length=300, blank=True, help_text="Required when data leaves the UK.")
 
-    history = HistoricalRecords()
+    history = school_history()
 
     def __str__(self):
         return self.name
@@ -244,7 +256,7 @@ class Right(RegisterItem):
     right = models.CharField(max_length=30, choices=RightKind.choices)
     how_to_exercise = models.TextField()
 
-    history = HistoricalRecords()
+    history = school_history()
 
     class Meta(RegisterItem.Meta):
         constraints = [models.UniqueConstraint(fields=["notice", "right"], name="right_once_per_notice")]
@@ -263,7 +275,7 @@ class Section(RegisterItem):
         "**bold**, [link text](https://…) and '### ' for a sub-heading."
     )
 
-    history = HistoricalRecords()
+    history = school_history()
 
     def __str__(self):
         return self.heading
@@ -292,7 +304,9 @@ class NoticeVersion(AppendOnlyModel):
         default=True, help_text="Off for a wording or typo fix that changes nothing about how data is used."
     )
     forced = models.BooleanField(default=False, help_text="Published despite completeness failures.")
-    published_by = models.ForeignKey("tenants.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    published_by = models.ForeignKey(
+        "tenants.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )  # no key into the public schema: see school_history
     published_at = models.DateTimeField()
 
     append_only_message = "Published versions cannot be changed or deleted; publish a new version instead."

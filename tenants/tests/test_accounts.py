@@ -122,6 +122,14 @@ def test_the_audit_log_is_append_only_even_for_raw_sql(world):
     assert AuditEvent.objects.filter(pk=event.pk, actor_email="someone@example.org").exists()
 
 
+def test_a_user_is_never_deleted_even_with_raw_sql(world):
+    """School histories and versions name users without a database key, so the row must stay."""
+    user = world.editor_a
+    with pytest.raises(IntegrityError, match="never deleted"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM tenants_user WHERE id = %s", [user.pk])
+    assert User.objects.filter(pk=user.pk).exists()
+
+
 def test_platform_admin_reads_the_audit_log_filtered_by_school_and_action(world, client):
     AuditEvent.objects.create(action="publish", actor_email="p@example.org", school=world.school_b)
     AuditEvent.objects.create(action="login", actor_email="q@example.org", school=world.school_a)

@@ -78,3 +78,20 @@ def test_create_school_exits_non_zero_from_the_command_line(world):
     assert result.returncode == 1
     assert "No trust with slug 'nope'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_school_tables_keep_no_foreign_key_into_the_public_schema(world):
+    """Each key into public puts triggers on a public table: one set per school, reloaded at every new key."""
+    create(trust="trust-x", name="Oak Primary", slug="oak-primary", urn="991234")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT k.connamespace::regnamespace::text, k.conrelid::regclass::text, t.relnamespace = k.connamespace
+            FROM pg_constraint k JOIN pg_class t ON t.oid = k.confrelid
+            WHERE k.contype = 'f' AND k.connamespace <> 'public'::regnamespace
+            """
+        )
+        keys = cursor.fetchall()
+    schools = {"oak_primary", world.school_a.schema_name, world.school_b.schema_name, "school_template"}
+    assert schools <= {schema for schema, _, _ in keys}  # keys within each school are kept
+    assert [(schema, table) for schema, table, same_schema in keys if not same_schema] == []

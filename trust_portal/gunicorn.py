@@ -2,8 +2,8 @@
 
 Sync workers, two per core. On a 2-core machine `make bench` measured the cached
 notice page under six layouts (bench/results/latest.md, "gunicorn layouts"): two
-sync workers gave the lowest p99, four gave up a little throughput, and every
-gthread layout had a clearly higher p99. Two per core rather than one leaves a
+and four sync workers took turns being best across runs, and every gthread layout
+had a clearly higher p99 in every run. Two per core rather than one leaves a
 worker free while another waits on the database or renders a publish from the
 admin. Sync workers must sit behind a buffering proxy, which production has for
 TLS anyway (docs/scaling.md). WEB_WORKERS and WEB_THREADS override both.

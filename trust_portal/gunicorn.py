@@ -11,13 +11,13 @@ TLS anyway (docs/scaling.md). WEB_WORKERS and WEB_THREADS override both.
 
 import os
 
+from django.core.exceptions import ImproperlyConfigured
 
-def _positive(name, default):
-    value = os.environ.get(name, str(default))
-    if not value.isdigit() or int(value) < 1:
-        raise SystemExit(f"{name} must be a whole number of at least 1, not {value!r}")
-    return int(value)
+from trust_portal.env import env_int
 
-
-workers = _positive("WEB_WORKERS", 2 * (os.cpu_count() or 1))
-threads = _positive("WEB_THREADS", 1)
+try:
+    workers = env_int("WEB_WORKERS", 2 * (os.cpu_count() or 1), minimum=1)
+    threads = env_int("WEB_THREADS", 1, minimum=1)
+except ImproperlyConfigured as error:
+    # gunicorn prints a traceback for a config file that raises; a bad value needs one line.
+    raise SystemExit(str(error)) from None

@@ -42,6 +42,9 @@ def test_env_int_refuses_text_and_out_of_range_values(monkeypatch):
     monkeypatch.setenv("PGPORT", "70000")
     with pytest.raises(ImproperlyConfigured, match="PGPORT must be between"):
         env_int("PGPORT", 1, minimum=1, maximum=65535)
+    monkeypatch.setenv("AXES_FAILURE_LIMIT", "0")
+    with pytest.raises(ImproperlyConfigured, match="AXES_FAILURE_LIMIT must be at least 1, got 0"):
+        env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 
 
 def test_env_hostname_refuses_a_url_or_a_bad_name(monkeypatch):

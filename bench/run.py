@@ -104,6 +104,7 @@ class Server:
         self.env = env
         self.workers = workers
         self.threads = threads
+        self.expected_workers = workers or production_layout()[0]
         self.process = None
 
     def start(self):
@@ -130,7 +131,7 @@ class Server:
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            if len(list(ready.iterdir())) >= (self.workers or production_layout()[0]):
+            if len(list(ready.iterdir())) >= self.expected_workers:
                 try:
                     fetch("/healthz", SCHOOL_HOST)
                     return

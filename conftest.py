@@ -4,11 +4,13 @@ Schemas are expensive to create, so they are made once per test session and
 committed; each test then runs in a transaction that is rolled back.
 """
 
+import os
+import tempfile
 from types import SimpleNamespace
 
 import pytest
 from django.db import connection
-from django.test import override_settings
+from django.test import TransactionTestCase, override_settings
 from django_tenants.utils import tenant_context
 
 from notices.demo import load_notice
@@ -31,8 +33,33 @@ _cache_override = override_settings(
 )
 
 
+# Tests never write into the real var/media; child processes (run_manage) get the same folder.
+_MEDIA_ROOT = tempfile.mkdtemp(prefix="trust-portal-test-media-")
+os.environ["MEDIA_ROOT"] = _MEDIA_ROOT
+_media_override = override_settings(MEDIA_ROOT=_MEDIA_ROOT)
+
+
+def _keep_committed_rows(self):
+    """Teardown of a transaction=True test: leave what it committed in place.
+
+    Django would flush (TRUNCATE) every table, which the append-only triggers
+    refuse, and which would also wipe the session-wide `world`. pytest-django
+    runs transactional tests after all others, and the test database is
+    dropped at the end of the session, so a transactional test only has to
+    make its own rows (or assert relative to what it found) to stay independent.
+    """
+
+
 def pytest_configure(config):
     _cache_override.enable()
+    _media_override.enable()
+    TransactionTestCase._fixture_teardown = _keep_committed_rows
+
+
+def pytest_unconfigure(config):
+    import shutil
+
+    shutil.rmtree(_MEDIA_ROOT, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(items):

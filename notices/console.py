@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 from django_tenants.utils import tenant_context
 
+from notices.bulk import plan_trust_publish
 from notices.checks import failures
 from notices.compose import compose_notice
 from notices.models import Notice
@@ -20,7 +21,6 @@ from notices.publishing import (
     PublishRefused,
     latest_version,
     notice_status,
-    plan_trust_publish,
     publish_notice,
 )
 from notices.tasks import run_trust_publish

@@ -2,7 +2,7 @@
 
 from django.tasks import task
 
-from notices.publishing import execute_publish_run
+from notices.bulk import execute_publish_run
 from tenants.models import PublishRun
 
 

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from notices.bulk import execute_publish_run, plan_trust_publish
 from notices.management.options import publisher_option
-from notices.publishing import PublishRefused, execute_publish_run, plan_trust_publish
+from notices.publishing import PublishRefused
 from tenants.models import Trust
 
 

@@ -5,6 +5,8 @@ auth rows. Views here stay thin: fetch the object, validate, call the domain
 function (publish_notice / revert_notice), redirect.
 """
 
+import datetime
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -12,13 +14,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from notices.checks import check_document
 from notices.compose import compose_notice
-from notices.diff import diff_documents
-from notices.document import NoticeDocument
+from notices.forms import PublishForm
+from notices.history import edits_since
 from notices.models import (
     DataCategory,
     LawfulBasis,
@@ -34,11 +37,13 @@ from notices.models import (
 from notices.publishing import (
     PublishRefused,
     current_school,
-    latest_version,
+    fresh_school,
     notice_status,
+    pending_change,
     publish_notice,
     revert_notice,
 )
+from notices.registers import REGISTERS
 from notices.rendering import render_notice_html
 from tenants import access
 from tenants.models import School
@@ -105,9 +110,40 @@ class ChangeReasonForm(forms.ModelForm):
 
 
 class NoticeForm(ChangeReasonForm):
+    """The notice page. `seen_at` is when the page was made: a save is refused if anyone saved since."""
+
+    # ISO 8601 with microseconds: a DateTimeField would render whole seconds and
+    # mistake the page's own previous save for a colleague's.
+    seen_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Notice
         fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seen_at"].initial = timezone.now().isoformat()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        try:
+            seen_at = datetime.datetime.fromisoformat(cleaned.get("seen_at") or "")
+        except ValueError:
+            seen_at = None
+        edits = edits_since(self.instance, seen_at) if seen_at and seen_at.tzinfo else None
+        if edits is None:
+            raise ValidationError("This page is too old to save from. Open the notice again.")
+        if edits:
+            listed = "; ".join(f"{e.part}: '{e.label}' {e.kind} by {e.by} at {e.at:%H:%M:%S}" for e in edits[:10])
+            more = f" and {len(edits) - 10} more" if len(edits) > 10 else ""
+            raise ValidationError(
+                "Someone saved this notice after you opened it, so saving now would overwrite their work. "
+                f"Changed meanwhile: {listed}{more}. What you typed is still below: copy it, "
+                "open the notice again and redo your edits there."
+            )
+        return cleaned
 
 
 class LawfulBasisForm(ChangeReasonForm):
@@ -144,8 +180,22 @@ class PurposeForm(ChangeReasonForm):
         error_messages = {"bases": {"required": "Choose at least one lawful basis for this purpose."}}
 
 
+class OrderedFormSet(forms.BaseInlineFormSet):
+    """New rows left at order 0 go after the existing ones, in the order they were added, not to the top."""
+
+    def save_new_objects(self, commit=True):
+        taken = [f.instance.order for f in self.forms if f.instance.pk is not None] + [0]
+        following = max(taken) + 1
+        for form in self.extra_forms:
+            if form.has_changed() and not form.cleaned_data.get("DELETE") and not form.instance.order:
+                form.instance.order = following
+                following += 1
+        return super().save_new_objects(commit)
+
+
 class RegisterInline(SchoolContentPermissions, admin.TabularInline):
     extra = 0
+    formset = OrderedFormSet
     show_change_link = True  # the row's own page has its history and revert
 
     def get_formset(self, request, obj=None, **kwargs):
@@ -164,7 +214,9 @@ class DataCategoryInline(RegisterInline):
     fields = ["order", "name", "examples", "special", "source"]
 
 
-class LawfulBasisInline(RegisterInline, admin.StackedInline):
+class LawfulBasisInline(RegisterInline):
+    # Stacked: pickers and long text would run off the right of a table row.
+    template = "admin/edit_inline/stacked.html"
     model = LawfulBasis
     form = LawfulBasisForm
     fields = [
@@ -205,7 +257,8 @@ class RightInline(RegisterInline):
     fields = ["order", "right", "how_to_exercise"]
 
 
-class SectionInline(RegisterInline, admin.StackedInline):
+class SectionInline(RegisterInline):
+    template = "admin/edit_inline/stacked.html"
     model = Section
     fields = ["order", "heading", "kind", "placement", "body"]
 
@@ -214,20 +267,6 @@ def _set_reason(obj, form_or_reason):
     reason = form_or_reason if isinstance(form_or_reason, str) else form_or_reason.cleaned_data.get("change_reason", "")
     if reason:
         obj._change_reason = reason
-
-
-class PublishForm(forms.Form):
-    summary = forms.CharField(
-        label="What changed in this version",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Shown to parents with the new version. Say it plainly.",
-    )
-    material = forms.BooleanField(
-        required=False,
-        initial=True,
-        label="This is a material change",
-        help_text="Untick for a wording or typo fix that changes nothing about how data is used.",
-    )
 
 
 @admin.register(Notice, site=school_admin_site)
@@ -256,6 +295,21 @@ class NoticeAdmin(SchoolContentPermissions, SimpleHistoryAdmin):
     def status(self, obj):
         return notice_status(obj, school=current_school())
 
+    def get_inlines(self, request, obj):
+        if obj is not None:
+            return self.inlines
+        # References between registers can only point at saved rows: bases and
+        # purposes are added once the notice exists.
+        referencing = {r.model for r in REGISTERS if r.refs}
+        return [inline for inline in self.inlines if inline.model not in referencing]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Parents' links name the slug: it is fixed once a version exists (a trigger also refuses it).
+        return ["slug"] if obj is not None and obj.versions.exists() else []
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if "slug" in self.get_readonly_fields(request, obj) else self.prepopulated_fields
+
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
@@ -277,11 +331,12 @@ class NoticeAdmin(SchoolContentPermissions, SimpleHistoryAdmin):
         extra_context = extra_context or {}
         notice = self.get_object(request, object_id)
         if notice is not None:
-            document = compose_notice(notice, school=request.tenant)
+            change = pending_change(notice, school=request.tenant)
+            status = "draft" if change.current is None else "live"
             extra_context.update(
-                findings=check_document(document),
-                status=notice_status(notice, school=request.tenant),
-                latest=latest_version(notice),
+                findings=check_document(change.document),
+                status=status + (" + unpublished changes" if change.current and change.has_changes else ""),
+                latest=change.current,
                 publish_refusal=access.publish_refusal_reason(request.user, request.tenant),
             )
         return super().change_view(request, object_id, form_url, extra_context)
@@ -308,20 +363,14 @@ class NoticeAdmin(SchoolContentPermissions, SimpleHistoryAdmin):
     def publish_view(self, request, pk):
         notice = self._notice(request, pk)
         refusal = access.publish_refusal_reason(request.user, request.tenant)
-        document = compose_notice(notice, school=request.tenant)
-        latest = latest_version(notice)
-        form = PublishForm(request.POST if request.method == "POST" else None)
+        change = pending_change(notice, school=fresh_school(request.tenant))
+        form = PublishForm(request.POST if request.method == "POST" else None, change=change)
         if request.method == "POST":
             if refusal:
                 raise PermissionDenied(refusal)
             if form.is_valid():
                 try:
-                    version = publish_notice(
-                        notice,
-                        user=request.user,
-                        summary=form.cleaned_data["summary"],
-                        material=form.cleaned_data["material"],
-                    )
+                    version = publish_notice(notice, user=request.user, **form.publish_kwargs())
                 except PublishRefused as exc:
                     for problem in exc.problems:
                         form.add_error(None, problem)
@@ -335,9 +384,8 @@ class NoticeAdmin(SchoolContentPermissions, SimpleHistoryAdmin):
             "notice": notice,
             "form": form,
             "refusal": refusal,
-            "findings": check_document(document),
-            "latest": latest,
-            "diff": diff_documents(NoticeDocument.from_dict(latest.document), document) if latest else None,
+            "findings": check_document(change.document),
+            "change": change,
         }
         return TemplateResponse(request, "admin/notices/notice/publish.html", context)
 
@@ -413,10 +461,16 @@ class NoticeVersionAdmin(SchoolContentPermissions, admin.ModelAdmin):
         "summary",
         "material",
         "forced",
-        "pdf",
+        "pdf_link",
         "pdf_sha256",
     ]
-    exclude = ["document", "html"]
+    exclude = ["document", "html", "pdf"]
+
+    @admin.display(description="PDF")
+    def pdf_link(self, version):
+        # The public address: media files are not served as such.
+        url = reverse("version_pdf", args=[version.notice.slug, version.number])
+        return format_html('<a href="{}">{}</a>', url, version.pdf_filename)
 
     @admin.display(description="revert")
     def revert(self, version):

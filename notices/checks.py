@@ -72,9 +72,9 @@ def purposes_and_bases(d):
     for purpose in d.purposes:
         if not any(uid in known for uid in purpose.bases):
             problems.append(f"The purpose '{purpose.name}' has no lawful basis: choose one under Purposes.")
-    covered = {name for b in d.bases if b.article9 for name in b.special_categories}
+    covered = {uid for b in d.bases if b.article9 for uid in b.special_categories}
     for category in d.categories:
-        if category.special and category.name not in covered:
+        if category.special and category.uid not in covered:
             problems.append(
                 f"'{category.name}' is special category data but no lawful basis gives an Article 9 condition for it: "
                 "add one under Lawful bases."

@@ -1,12 +1,12 @@
 """Content models -> NoticeDocument. The only place that reads the draft for output.
 
-A future trust-wide template (sections a school inherits or overrides) belongs
-here: merge the trust's sections with the school's before building the
-document, and every renderer keeps working unchanged.
+Every register is read through notices.registers, with a fixed number of
+queries however many rows a notice has.
 """
 
 from notices import document as doc
 from notices.models import Notice
+from notices.registers import REGISTERS
 
 
 def compose_notice(notice: Notice, *, school) -> doc.NoticeDocument:
@@ -15,8 +15,6 @@ def compose_notice(notice: Notice, *, school) -> doc.NoticeDocument:
     The caller must have `school`'s schema active; registers are read from it.
     """
     trust = school.trust
-    bases = list(notice.bases.prefetch_related("special_categories"))
-    purposes = list(notice.purposes.prefetch_related("bases"))
     return doc.NoticeDocument(
         schema=doc.SCHEMA_VERSION,
         title=notice.title,
@@ -47,70 +45,22 @@ def compose_notice(notice: Notice, *, school) -> doc.NoticeDocument:
             headteacher=school.headteacher,
             contact_email=school.contact_email,
         ),
-        categories=tuple(
-            doc.Category(uid=str(c.uid), name=c.name, examples=c.examples, special=c.special, source=c.source)
-            for c in notice.categories.all()
-        ),
-        bases=tuple(
-            doc.Basis(
-                uid=str(b.uid),
-                title=b.title,
-                article6=b.article6,
-                article6_label=b.get_article6_display(),
-                article9=b.article9,
-                article9_label=b.get_article9_display() if b.article9 else "",
-                special_categories=tuple(c.name for c in sorted(b.special_categories.all(), key=_in_order)),
-                legislation=b.legislation,
-                explanation=b.explanation,
-                legitimate_interest=b.legitimate_interest,
-            )
-            for b in bases
-        ),
-        purposes=tuple(
-            doc.Purpose(
-                uid=str(p.uid),
-                name=p.name,
-                detail=p.detail,
-                bases=tuple(str(b.uid) for b in sorted(p.bases.all(), key=_in_order)),
-            )
-            for p in purposes
-        ),
-        systems=tuple(
-            doc.System(
-                uid=str(s.uid),
-                name=s.name,
-                used_for=s.used_for,
-                supplier=s.supplier,
-                outside_uk=s.outside_uk,
-                safeguard=s.safeguard,
-            )
-            for s in notice.systems.all()
-        ),
-        retention=tuple(
-            doc.Retention(uid=str(r.uid), record_type=r.record_type, period=r.period)
-            for r in notice.retention_rules.all()
-        ),
-        recipients=tuple(
-            doc.Recipient(
-                uid=str(r.uid),
-                name=r.name,
-                reason=r.reason,
-                sharing=r.sharing,
-                sharing_label=r.get_sharing_display(),
-                legal_basis=r.legal_basis,
-                outside_uk=r.outside_uk,
-                safeguard=r.safeguard,
-            )
-            for r in notice.recipients.all()
-        ),
-        rights=tuple(
-            doc.Right(uid=str(r.uid), right=r.right, label=r.get_right_display(), how_to_exercise=r.how_to_exercise)
-            for r in notice.rights.all()
-        ),
-        sections=tuple(
-            doc.Section(uid=str(s.uid), heading=s.heading, kind=s.kind, placement=s.placement, body=s.body)
-            for s in notice.sections.all()
-        ),
+        **{register.attr: _items(register, notice) for register in REGISTERS},
+    )
+
+
+def _items(register, notice):
+    m2m = [field for field, _ in register.refs.values()]
+    rows = register.rows(notice).prefetch_related(*m2m) if m2m else register.rows(notice)
+    return tuple(
+        register.item_from_row(
+            row,
+            {
+                name: [str(t.uid) for t in sorted(getattr(row, field).all(), key=_in_order)]
+                for name, (field, _) in register.refs.items()
+            },
+        )
+        for row in rows
     )
 
 

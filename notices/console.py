@@ -15,20 +15,15 @@ from django_tenants.utils import tenant_context
 
 from notices.bulk import plan_trust_publish
 from notices.checks import failures
-from notices.compose import compose_notice
+from notices.forms import PublishForm
 from notices.models import Notice
-from notices.publishing import (
-    PublishRefused,
-    latest_version,
-    notice_status,
-    publish_notice,
-)
+from notices.publishing import PublishRefused, pending_change, publish_notice
 from notices.tasks import run_trust_publish
 from tenants import access
 from tenants.models import PublishRun, School, Trust
 
 
-class PublishForm(forms.Form):
+class TrustPublishForm(forms.Form):
     summary = forms.CharField(label="What changed (shown to parents)", widget=forms.Textarea(attrs={"rows": 2}))
     material = forms.BooleanField(required=False, initial=True, label="Material change (untick for a wording fix)")
 
@@ -47,14 +42,15 @@ def _rows(trust):
     for school in trust.schools.select_related("trust").order_by("name"):
         with tenant_context(school):
             for notice in Notice.objects.order_by("title"):
-                latest = latest_version(notice)
+                change = pending_change(notice, school=school)
+                status = "draft" if change.current is None else "live"
                 rows.append(
                     {
                         "school": school,
                         "notice": notice,
-                        "latest": latest,
-                        "status": notice_status(notice, school=school),
-                        "missing": [f.item for f in failures(compose_notice(notice, school=school))],
+                        "latest": change.current,
+                        "status": status + (" + unpublished changes" if change.current and change.has_changes else ""),
+                        "missing": [f.item for f in failures(change.document)],
                         "overdue": notice.review_by < today,
                         "review_soon": today <= notice.review_by < today + datetime.timedelta(days=30),
                     }
@@ -66,7 +62,7 @@ def _rows(trust):
 @require_http_methods(["GET", "POST"])
 def console(request, slug):
     trust = _trust_for_publisher(request, slug)
-    form = PublishForm(request.POST if request.method == "POST" else None)
+    form = TrustPublishForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             run = plan_trust_publish(
@@ -90,26 +86,30 @@ def console(request, slug):
 def publish_one(request, slug, school_slug, notice_slug):
     trust = _trust_for_publisher(request, slug)
     school = get_object_or_404(School, trust=trust, slug=school_slug)
-    form = PublishForm(request.POST if request.method == "POST" else None)
     with tenant_context(school):
         notice = get_object_or_404(Notice, slug=notice_slug)
-        problems = failures(compose_notice(notice, school=school))
+        change = pending_change(notice, school=school)
+        problems = failures(change.document)
+        form = PublishForm(request.POST if request.method == "POST" else None, change=change)
         if request.method == "POST" and form.is_valid():
             try:
-                version = publish_notice(
-                    notice,
-                    user=request.user,
-                    summary=form.cleaned_data["summary"],
-                    material=form.cleaned_data["material"],
-                )
+                version = publish_notice(notice, user=request.user, **form.publish_kwargs())
             except PublishRefused as exc:
                 for problem in exc.problems:
                     form.add_error(None, problem)
             else:
                 messages.success(request, f"Published {school.name}: {notice.title}, version {version.number}.")
                 return redirect("console", slug=trust.slug)
-    context = {"trust": trust, "school": school, "notice": notice, "form": form, "problems": problems}
-    return render(request, "notices/console_publish.html", context)
+        context = {
+            "trust": trust,
+            "school": school,
+            "notice": notice,
+            "form": form,
+            "problems": problems,
+            "change": change,
+        }
+        # Rendered inside the school's schema: the review reads its versions.
+        return render(request, "notices/console_publish.html", context)
 
 
 def _run_progress(run):

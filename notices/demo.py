@@ -1,8 +1,13 @@
-"""Writing demo content (notices.demo_content) into a school's draft. Used by load_demo and tests."""
+"""Writing demo content (notices.demo_content) into a school's draft. Used by load_demo and tests.
+
+Demo data names the rows a reference points to by the target's label (a
+category's name) or by a "key" (bases), since it has no uids yet.
+"""
 
 from django.db import transaction
 
-from notices.models import DataCategory, LawfulBasis, Notice, Purpose, Recipient, RetentionRule, Right, Section, System
+from notices.models import Notice, System
+from notices.registers import REGISTERS
 
 _NOTICE_FIELDS = (
     "title",
@@ -15,13 +20,6 @@ _NOTICE_FIELDS = (
     "contact_phone",
     "review_by",
 )
-_SIMPLE_REGISTERS = (
-    ("systems", System),
-    ("retention", RetentionRule),
-    ("recipients", Recipient),
-    ("rights", Right),
-    ("sections", Section),
-)
 
 
 @transaction.atomic
@@ -29,21 +27,19 @@ def load_notice(data, *, user=None):
     """Create the notice described by `data` in the active school schema, with every register."""
     notice = Notice(**{name: data[name] for name in _NOTICE_FIELDS})
     _save(notice, user)
-    categories = {}
-    for order, item in enumerate(data["categories"], start=1):
-        categories[item["name"]] = _save(DataCategory(notice=notice, order=order, **item), user)
-    bases = {}
-    for order, item in enumerate(data["bases"], start=1):
-        fields = {k: v for k, v in item.items() if k not in ("key", "special_categories")}
-        basis = _save(LawfulBasis(notice=notice, order=order, **fields), user)
-        basis.special_categories.set([categories[name] for name in item["special_categories"]])
-        bases[item["key"]] = basis
-    for order, item in enumerate(data["purposes"], start=1):
-        purpose = _save(Purpose(notice=notice, order=order, name=item["name"], detail=item.get("detail", "")), user)
-        purpose.bases.set([bases[key] for key in item["bases"]])
-    for attr, model in _SIMPLE_REGISTERS:
-        for order, item in enumerate(data[attr], start=1):
-            _save(model(notice=notice, order=order, **item), user)
+    made = {}  # register attr -> {key or label: row}
+    pending = []
+    for register in REGISTERS:
+        made[register.attr] = {}
+        for order, item in enumerate(data[register.attr], start=1):
+            fields = {name: item[name] for name in register.columns if name in item}
+            row = register.model(notice=notice, order=order, **fields)
+            # References are set after the rows exist, so clean() must not see them yet.
+            _save(row, user)
+            made[register.attr][item.get("key", fields.get(register.label))] = row
+            pending += [(row, field, attr, item[name]) for name, (field, attr) in register.refs.items()]
+    for row, field, attr, names in pending:
+        getattr(row, field).set([made[attr][name] for name in names])
     return notice
 
 

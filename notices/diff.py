@@ -5,6 +5,7 @@ import difflib
 from dataclasses import dataclass, field
 
 from notices.document import NoticeDocument
+from notices.registers import BY_ATTR, REGISTERS
 from notices.rendering import markdown_as_text
 
 # Equal runs longer than this are collapsed to their first and last words.
@@ -35,11 +36,12 @@ class RegisterDiff:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     changed: list[ItemChange] = field(default_factory=list)
+    moved: list[str] = field(default_factory=list)  # labels of rows now in another place
     unchanged: int = 0
 
     @property
     def has_changes(self):
-        return bool(self.added or self.removed or self.changed)
+        return bool(self.added or self.removed or self.changed or self.moved)
 
 
 @dataclass
@@ -83,79 +85,105 @@ def _as_text(value):
     return str(value)
 
 
-def _field_changes(old, new, skip=("uid",), names=None):
-    changes = []
-    for f in dataclasses.fields(new):
-        if f.name in skip:
-            continue
-        a, b = getattr(old, f.name), getattr(new, f.name)
-        if f.name == "body":
-            a, b = markdown_as_text(a), markdown_as_text(b)
-        else:
-            a, b = _as_text(a), _as_text(b)
-        # Compare words, as a reader does: re-wrapping a paragraph is no change.
-        if a.split() != b.split():
-            changes.append(FieldChange((names or {}).get(f.name, f.name.replace("_", " ")), word_diff(a, b)))
-    return changes
+def _changed(name, a, b, *, body=False):
+    """A FieldChange when a reader would see a difference, else None. Words are compared, not spacing."""
+    a, b = (markdown_as_text(a), markdown_as_text(b)) if body else (_as_text(a), _as_text(b))
+    return FieldChange(name, word_diff(a, b)) if a.split() != b.split() else None
 
 
-def _label(item):
-    for attr in ("name", "title", "record_type", "heading", "label"):
-        if hasattr(item, attr):
-            return getattr(item, attr)
-    return item.uid
+def _moved(old_uids, new_uids):
+    """The uids, among those in both, whose place relative to the others changed (not in the longest common run)."""
+    common = set(old_uids) & set(new_uids)
+    a = [uid for uid in old_uids if uid in common]
+    b = [uid for uid in new_uids if uid in common]
+    kept = set()
+    for block in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_matching_blocks():
+        kept.update(a[block.a : block.a + block.size])
+    return [uid for uid in b if uid not in kept]
 
 
-# (document attribute, heading) in the order the notice reads.
-REGISTERS = (
-    ("categories", "The information we hold"),
-    ("bases", "Lawful bases"),
-    ("purposes", "Why we use it"),
-    ("systems", "Where we store it"),
-    ("retention", "How long we keep it"),
-    ("recipients", "Who we share it with"),
-    ("rights", "Your rights"),
-    ("sections", "Sections"),
-)
+def _reader_view(document, register):
+    """The register's items with references replaced by what a reader sees (names, not uids)."""
+    targets = {
+        attr: {i.uid: getattr(i, BY_ATTR[attr].label) for i in getattr(document, attr)}
+        for _, attr in register.refs.values()
+    }
+    items = []
+    for item in getattr(document, register.attr):
+        refs = {
+            name: tuple(targets[attr].get(uid, "?") for uid in getattr(item, name))
+            for name, (_, attr) in register.refs.items()
+        }
+        items.append(dataclasses.replace(item, **refs) if refs else item)
+    return items
 
 
-def _with_basis_titles(document):
-    """Purposes refer to bases by uid; compare the titles a reader sees."""
-    titles = {b.uid: b.title for b in document.bases}
-    return tuple(
-        dataclasses.replace(p, bases=tuple(titles.get(uid, "?") for uid in p.bases)) for p in document.purposes
-    )
+def _position(item):
+    # Where a section sits is part of what a reader sees: a new placement is a move.
+    return getattr(item, "placement", "")
+
+
+_DETAILS = {"title": "title", "summary": "summary", "review_by": "review by", "audience_label": "who it is for"}
+_PARTS = {
+    "contact": ("who to ask", {"name": "name", "role": "role", "email": "email", "phone": "phone"}),
+    "controller": (
+        "data controller",
+        {
+            "name": "name",
+            "address": "address",
+            "ico_registration": "ICO registration",
+            "dpo_name": "data protection officer",
+            "dpo_email": "data protection officer's email",
+            "complaints_contact": "how to complain to the trust",
+        },
+    ),
+    "school": (
+        "school",
+        {
+            "name": "name",
+            "urn": "URN",
+            "address": "address",
+            "headteacher": "headteacher",
+            "contact_email": "email",
+        },
+    ),
+}
 
 
 def diff_documents(old: NoticeDocument, new: NoticeDocument) -> NoticeDiff:
-    details = []
-    for name in ("title", "summary", "review_by"):
-        a, b = getattr(old, name), getattr(new, name)
-        if a.split() != b.split():
-            details.append(FieldChange(name.replace("_", " "), word_diff(a, b)))
-    for part in ("contact", "controller", "school"):
+    """What a reader would see change from `old` to `new`: the one comparison behind status, diff and publishing."""
+    details = [c for name, label in _DETAILS.items() if (c := _changed(label, getattr(old, name), getattr(new, name)))]
+    for part, (prefix, fields) in _PARTS.items():
+        a, b = getattr(old, part), getattr(new, part)
         details += [
-            FieldChange(f"{part} {c.name}", c.words)
-            for c in _field_changes(getattr(old, part), getattr(new, part), skip=())
+            c
+            for name, label in fields.items()
+            if (c := _changed(f"{prefix}: {label}", getattr(a, name), getattr(b, name)))
         ]
 
     registers = []
-    for attr, title in REGISTERS:
-        if attr == "purposes":
-            old_items, new_items = _with_basis_titles(old), _with_basis_titles(new)
-        else:
-            old_items, new_items = getattr(old, attr), getattr(new, attr)
+    for register in REGISTERS:
+        old_items, new_items = _reader_view(old, register), _reader_view(new, register)
         before = {item.uid: item for item in old_items}
         after = {item.uid: item for item in new_items}
-        result = RegisterDiff(title=title)
-        result.added = [_label(item) for uid, item in after.items() if uid not in before]
-        result.removed = [_label(item) for uid, item in before.items() if uid not in after]
+        result = RegisterDiff(title=register.heading)
+        result.added = [getattr(item, register.label) for uid, item in after.items() if uid not in before]
+        result.removed = [getattr(item, register.label) for uid, item in before.items() if uid not in after]
+        moved = set(_moved([i.uid for i in old_items], [i.uid for i in new_items]))
+        moved |= {uid for uid in after if uid in before and _position(before[uid]) != _position(after[uid])}
         for uid, item in after.items():
-            if uid in before:
-                changes = _field_changes(before[uid], item)
-                if changes:
-                    result.changed.append(ItemChange(_label(item), tuple(changes)))
-                else:
-                    result.unchanged += 1
+            if uid not in before:
+                continue
+            changes = [
+                c
+                for name, label in register.reader_fields.items()
+                if (c := _changed(label, getattr(before[uid], name), getattr(item, name), body=name == "body"))
+            ]
+            if changes:
+                result.changed.append(ItemChange(getattr(item, register.label), tuple(changes)))
+            if uid in moved:
+                result.moved.append(getattr(item, register.label))
+            if not changes and uid not in moved:
+                result.unchanged += 1
         registers.append(result)
     return NoticeDiff(details=details, registers=registers)

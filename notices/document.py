@@ -1,9 +1,15 @@
 """The notice document: the plain, immutable value every output is made from.
 
-compose.py builds it from the content models; rendering.py, pdf.py and the
-JSON export read only this; a published version stores it as JSON. Labels
-(e.g. "Article 6(1)(e): public task") are frozen into it, so a published
-version reads the same even if the wording of a choice changes later.
+compose.py builds it from the content models; rendering.py, pdf.py, checks.py,
+diff.py and the JSON export (export.py) read only this; a published version
+stores it as JSON. Labels (e.g. "Article 6(1)(e): public task") are frozen into
+it, so a published version reads the same even if the wording of a choice
+changes later.
+
+Stored documents are never rewritten, so the shape is versioned: every change
+to it raises SCHEMA_VERSION and adds one step to UPGRADES, which from_dict
+runs at read time. notices/tests/fixtures/ keeps a frozen document of every
+earlier schema, and a test upgrades each one.
 """
 
 import dataclasses
@@ -12,7 +18,7 @@ import json
 import typing
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,7 @@ class Basis:
     article6_label: str
     article9: str
     article9_label: str
-    special_categories: tuple[str, ...]
+    special_categories: tuple[str, ...]  # uids of Category items (schema 2; names in schema 1)
     legislation: str
     explanation: str
     legitimate_interest: str
@@ -149,9 +155,8 @@ class NoticeDocument:
 
     @classmethod
     def from_dict(cls, data):
-        if data.get("schema") != SCHEMA_VERSION:
-            raise ValueError(f"Unsupported notice document schema {data.get('schema')!r}")
-        return _build(cls, data)
+        """The document stored as `data`, upgraded to the current schema first if it is older."""
+        return _build(cls, upgrade(data))
 
     @classmethod
     def from_json(cls, text):
@@ -162,6 +167,34 @@ class NoticeDocument:
 
     def basis_by_uid(self):
         return {basis.uid: basis for basis in self.bases}
+
+    def category_by_uid(self):
+        return {category.uid: category for category in self.categories}
+
+
+def _special_categories_by_uid(data):
+    """Schema 1 -> 2: a basis names the special categories it covers by uid, as purposes name bases."""
+    uids = {category["name"]: category["uid"] for category in data["categories"]}
+    bases = [
+        {**basis, "special_categories": [uids[name] for name in basis["special_categories"] if name in uids]}
+        for basis in data["bases"]
+    ]
+    return {**data, "bases": bases}
+
+
+# UPGRADES[n] turns a schema-n document into a schema n+1 one. Append, never edit.
+UPGRADES = {1: _special_categories_by_uid}
+
+
+def upgrade(data):
+    """`data` (a stored document of any schema) in the current schema, as a new dict."""
+    schema = data.get("schema") if isinstance(data, dict) else None
+    if type(schema) is not int or not 1 <= schema <= SCHEMA_VERSION:
+        raise ValueError(f"Unsupported notice document schema {schema!r}")
+    while schema < SCHEMA_VERSION:
+        data = {**UPGRADES[schema](data), "schema": schema + 1}
+        schema += 1
+    return data
 
 
 def _build(cls, data):

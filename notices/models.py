@@ -1,7 +1,8 @@
 """A school's privacy notice as structured, history-tracked content (tenant schema).
 
-These models hold the working draft. Nothing here is shown to parents: the
-public pages read only NoticeVersion rows, which freeze a composed document.
+These models hold the working draft. Public pages never read a draft row: they
+read NoticeVersion rows, which freeze a composed document, and Withdrawal
+rows, which record that a version was taken down.
 """
 
 import uuid
@@ -102,7 +103,13 @@ class Placement(models.TextChoices):
 
 class Notice(models.Model):
     title = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=80, unique=True, help_text="Part of the public address: /privacy/<slug>/")
+    # Fixed once a version is published (a trigger refuses the change): the public
+    # addresses parents hold name it.
+    slug = models.SlugField(
+        max_length=80,
+        unique=True,
+        help_text="Part of the public address, /privacy/this-part/. It cannot change once the notice is published.",
+    )
     audience = models.CharField(max_length=30, choices=Audience.choices, default=Audience.PUPILS_PARENTS)
     summary = models.TextField(
         help_text="The first thing a parent reads: three to six short sentences in plain language."
@@ -282,8 +289,13 @@ class Section(RegisterItem):
 
 
 def version_pdf_path(version, filename):
-    # Deterministic and inside the school's own media folder (tenant-aware storage).
-    return f"notices/{version.notice.slug}/{filename}"
+    """The stored name of a version's PDF, from its identity alone: notice id, number and hash.
+
+    Never from a slug or title, which an editor can change: a name can then
+    never come to mean another file. Inside the school's own media folder
+    (tenant-aware storage). `filename` is ignored for that reason.
+    """
+    return f"notices/{version.notice_id}/v{version.number}-{version.pdf_sha256[:16]}.pdf"
 
 
 class NoticeVersion(AppendOnlyModel):
@@ -308,6 +320,8 @@ class NoticeVersion(AppendOnlyModel):
         "tenants.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_constraint=False
     )  # no key into the public schema: see school_history
     published_at = models.DateTimeField()
+    # Set only by notices.withdrawal.redact_version, the one change a trigger lets through.
+    redacted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     append_only_message = "Published versions cannot be changed or deleted; publish a new version instead."
 
@@ -324,9 +338,31 @@ class NoticeVersion(AppendOnlyModel):
 
     @property
     def pdf_filename(self):
-        """What a parent's browser saves the PDF as: <school>-<notice>-v<N>.pdf."""
-        return version_pdf_filename(self.document["school"]["slug"], self.document["slug"], self.number)
+        """What a parent's browser saves the PDF as: <school>-<notice>-v<N>.pdf, as they were at publication."""
+        if self.redacted_at is not None:
+            return f"redacted-v{self.number}.pdf"
+        return f"{self.document['school']['slug']}-{self.document['slug']}-v{self.number}.pdf"
 
 
-def version_pdf_filename(school_slug, notice_slug, number):
-    return f"{school_slug}-{notice_slug}-v{number}.pdf"
+class Withdrawal(AppendOnlyModel):
+    """A published version taken down by a platform admin (notices.withdrawal). Append-only, like versions.
+
+    A version has at most one withdrawal and at most one redaction row; a
+    redaction withdraws the version too.
+    """
+
+    version = models.ForeignKey(NoticeVersion, on_delete=models.PROTECT, related_name="withdrawals")
+    redacted = models.BooleanField(default=False)
+    reason = models.TextField(help_text="Shown to parents where the version was.")
+    at = models.DateTimeField()
+    by = models.ForeignKey(
+        "tenants.User", null=True, on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )  # no key into the public schema: see school_history
+
+    append_only_message = "Withdrawals are part of the record and cannot be changed or deleted."
+
+    class Meta:
+        ordering = ["at"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "redacted"], name="one_withdrawal_and_one_redaction"),
+        ]

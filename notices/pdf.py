@@ -1,7 +1,9 @@
 """Notice HTML -> tagged PDF/UA-1 with WeasyPrint.
 
 WeasyPrint is imported inside the functions that use it: it is slow to import
-and only the publishing process needs it, never a web request.
+and only publishing needs it. A single publish from the admin or the console
+renders in that web worker (about a second); trust-wide runs render in the
+background worker. Public pages never render a PDF.
 """
 
 import logging
@@ -27,12 +29,16 @@ class PdfRenderError(Exception):
 
 
 class _ErrorCollector(logging.Handler):
+    """Collects the errors WeasyPrint logs from this thread only, so one render never fails another's."""
+
     def __init__(self):
         super().__init__(level=logging.ERROR)
+        self.thread = threading.get_ident()
         self.messages = []
 
     def emit(self, record):
-        self.messages.append(record.getMessage())
+        if record.thread == self.thread:
+            self.messages.append(record.getMessage())
 
 
 def pdf_html(document: NoticeDocument, *, version_number: int, published_on) -> str:
@@ -75,17 +81,25 @@ def render_pdf(document: NoticeDocument, *, version_number: int, published_on) -
     WeasyPrint reports PDF/UA problems (and missing resources) only by logging,
     so a logged error would otherwise ship an inaccessible PDF silently.
     """
+    return _write_pdf(pdf_html(document, version_number=version_number, published_on=published_on))
+
+
+def render_redaction_pdf(*, version_number: int, school_name: str, redacted_on) -> bytes:
+    """The PDF that stands where a redacted version's PDF was."""
+    context = {"version_number": version_number, "school_name": school_name, "redacted_on": redacted_on}
+    return _write_pdf(render_to_string("notices/redaction_pdf.html", context))
+
+
+def _write_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
     collector = _ErrorCollector()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
     try:
-        pdf = HTML(
-            string=pdf_html(document, version_number=version_number, published_on=published_on),
-            base_url=str(STATIC_DIR) + "/",
-            url_fetcher=_static_fetcher(),
-        ).write_pdf(pdf_variant="pdf/ua-1")
+        pdf = HTML(string=html, base_url=str(STATIC_DIR) + "/", url_fetcher=_static_fetcher()).write_pdf(
+            pdf_variant="pdf/ua-1"
+        )
     finally:
         logger.removeHandler(collector)
     if collector.messages:

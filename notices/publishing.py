@@ -5,6 +5,7 @@ through publish_notice, so every published version is made the same way.
 """
 
 import hashlib
+from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
@@ -12,25 +13,17 @@ from django.db.models import Max
 from django.utils import timezone
 
 from notices import cache as page_cache
+from notices import selectors
+from notices.applying import apply_document
 from notices.checks import failures
 from notices.compose import compose_notice
+from notices.diff import NoticeDiff, diff_documents
 from notices.document import NoticeDocument
-from notices.models import (
-    DataCategory,
-    LawfulBasis,
-    Notice,
-    NoticeVersion,
-    Purpose,
-    Recipient,
-    RetentionRule,
-    Right,
-    Section,
-    System,
-    version_pdf_filename,
-)
-from notices.pdf import render_pdf
+from notices.models import Notice, NoticeVersion
+from notices.pdf import PdfRenderError, render_pdf
 from notices.rendering import render_notice_html
 from tenants import audit
+from tenants.models import School
 
 
 class PublishRefused(Exception):
@@ -41,6 +34,18 @@ class PublishRefused(Exception):
         super().__init__(" ".join(self.problems))
 
 
+class NothingToPublish(PublishRefused):
+    """The draft reads the same as the live version."""
+
+
+class BaseMoved(PublishRefused):
+    """A version was published, or the draft changed, since the publisher reviewed it."""
+
+
+class PublishFailed(PublishRefused):
+    """Making the version's outputs failed (the PDF); nothing was published."""
+
+
 def current_school():
     """The school whose schema is active. Domain acts refuse to run on the public schema."""
     school = getattr(connection, "tenant", None)
@@ -49,40 +54,96 @@ def current_school():
     return school
 
 
-def latest_version(notice):
-    return NoticeVersion.objects.filter(notice=notice).order_by("-number").first()
+def fresh_school(school):
+    """`school` and its trust as they are in the database now, not as a cached host lookup had them."""
+    return School.objects.select_related("trust").get(pk=school.pk)
+
+
+def document_hash(document: NoticeDocument) -> str:
+    """What a publisher reviewed, in 64 hex digits: the base they pass back to publish_notice."""
+    return hashlib.sha256(document.to_json().encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class PendingChange:
+    """The one answer to "is there anything to publish?", used by the status, the publish pages and publishing."""
+
+    current: NoticeVersion | None  # the version parents see now, if any
+    latest_number: int  # the highest version number, withdrawn ones included (0: never published)
+    document: NoticeDocument  # the draft, composed
+    diff: NoticeDiff | None  # current -> draft, or None when nothing is live
+
+    @property
+    def has_changes(self):
+        return self.diff is None or self.diff.has_changes
+
+    @property
+    def document_hash(self):
+        return document_hash(self.document)
+
+
+def pending_change(notice, *, school) -> PendingChange:
+    """Compare the draft with the live version the way a reader would (notices.diff): no change, no publish."""
+    document = compose_notice(notice, school=school)
+    current = selectors.current_version(notice)
+    latest_number = NoticeVersion.objects.filter(notice=notice).aggregate(n=Max("number"))["n"] or 0
+    diff = diff_documents(NoticeDocument.from_dict(current.document), document) if current else None
+    return PendingChange(current=current, latest_number=latest_number, document=document, diff=diff)
 
 
 def notice_status(notice, *, school):
-    """Wagtail's vocabulary: "draft" (never published), "live", or "live + unpublished changes"."""
-    latest = latest_version(notice)
-    if latest is None:
+    """Wagtail's vocabulary: "draft" (nothing live), "live", or "live + unpublished changes"."""
+    change = pending_change(notice, school=school)
+    if change.current is None:
         return "draft"
-    if NoticeDocument.from_dict(latest.document) != compose_notice(notice, school=school):
-        return "live + unpublished changes"
-    return "live"
+    return "live + unpublished changes" if change.has_changes else "live"
+
+
+def publish_notice(notice, *, user, summary, material=True, force=False, base_number=None, base_hash=None):
+    """Freeze the notice's current content as the next numbered version, with its HTML and PDF.
+
+    Refuses (PublishRefused) without a summary, when nothing changed since the
+    live version, when the completeness check fails unless `force` is set (a
+    forced version records that it was forced), and, when the publisher passes
+    the base they reviewed (`base_number`, the latest version number they saw,
+    0 for none; `base_hash`, document_hash of the draft they saw), when either
+    moved since. A PDF that cannot be made is a refusal too, with an audit event.
+    """
+    school = current_school()
+    try:
+        return _publish(notice, school, user, summary, material, force, base_number, base_hash)
+    except PdfRenderError as exc:
+        audit.record(audit.Action.PUBLISH_FAILED, actor=user, school=school, notice=notice.slug, error=str(exc))
+        raise PublishFailed([f"The PDF could not be made, so nothing was published: {exc}"]) from exc
 
 
 @transaction.atomic
-def publish_notice(notice, *, user, summary, material=True, force=False):
-    """Freeze the notice's current content as the next numbered version, with its HTML and PDF.
-
-    Refuses (PublishRefused) without a summary, or when the completeness check
-    fails unless `force` is set; a forced version records that it was forced.
-    """
-    school = current_school()
+def _publish(notice, school, user, summary, material, force, base_number, base_hash):
     summary = (summary or "").strip()
     if not summary:
         raise PublishRefused(["Say what changed in this version: the summary is shown to parents."])
-    # Lock the notice row: concurrent publishes of one notice queue here, so
-    # version numbers have no gaps and no duplicates.
+    # Lock the notice row: concurrent publishes of one notice queue here, and
+    # each then sees the versions committed before it, so numbers have no gaps
+    # and the same content is never published twice.
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
-    document = compose_notice(notice, school=school)
+    school = fresh_school(school)  # trust and school details as they are now, not as a cache had them
+    change = pending_change(notice, school=school)
+    if base_number is not None and base_number != change.latest_number:
+        raise BaseMoved(
+            [f"Version {change.latest_number} was published after you opened this page. Review the changes again."]
+        )
+    if base_hash is not None and base_hash != change.document_hash:
+        raise BaseMoved(["The draft changed after you reviewed it. Review the changes again before publishing."])
+    if not change.has_changes:
+        raise NothingToPublish(
+            [f"Nothing to publish: the draft reads the same as version {change.current.number}, which is live."]
+        )
+    document = change.document
     problems = failures(document)
     if problems and not force:
         raise PublishRefused(f"{f.item}. {f.title}: {f.message}" for f in problems)
 
-    number = (NoticeVersion.objects.filter(notice=notice).aggregate(n=Max("number"))["n"] or 0) + 1
+    number = change.latest_number + 1
     published_at = timezone.now()
     pdf_bytes = render_pdf(document, version_number=number, published_on=timezone.localdate(published_at))
     version = NoticeVersion(
@@ -97,18 +158,12 @@ def publish_notice(notice, *, user, summary, material=True, force=False):
         published_by=user,
         published_at=published_at,
     )
-    filename = version_pdf_filename(school.slug, notice.slug, number)
-    path = version.pdf.field.generate_filename(version, filename)
-    storage = version.pdf.storage
-    # No committed version owns this number yet, so a file already here is
-    # left over from a publish that rolled back: replace it, never rename.
-    if storage.exists(path):
-        storage.delete(path)
-    version.pdf.save(filename, ContentFile(pdf_bytes), save=False)
+    created = store_pdf(version, pdf_bytes)
     try:
         version.save()
     except BaseException:
-        storage.delete(version.pdf.name)
+        if created:
+            version.pdf.storage.delete(version.pdf.name)
         raise
     audit.record(
         audit.Action.PUBLISH,
@@ -120,23 +175,36 @@ def publish_notice(notice, *, user, summary, material=True, force=False):
         forced=version.forced,
         pdf_sha256=version.pdf_sha256,
     )
-    schema = connection.schema_name
-    transaction.on_commit(lambda: page_cache.forget_pages(schema))
+    after_publish(connection.schema_name)
     return version
 
 
-_REGISTER_MODELS = (
-    ("categories", DataCategory),
-    ("bases", LawfulBasis),
-    ("purposes", Purpose),
-    ("systems", System),
-    ("retention", RetentionRule),
-    ("recipients", Recipient),
-    ("rights", Right),
-    ("sections", Section),
-)
-# Document fields that are labels or references, not columns.
-_DERIVED = {"uid", "article6_label", "article9_label", "sharing_label", "label", "special_categories", "bases"}
+def store_pdf(version, pdf_bytes):
+    """Write the version's PDF under its identity (notice id, number, hash); True if this call created the file.
+
+    The name can only be taken already by a publish of the same number that
+    rolled back, with the same bytes (the hash is in the name): that file is
+    reused. Nothing here ever deletes or overwrites a file.
+    """
+    storage = version.pdf.storage
+    path = version.pdf.field.generate_filename(version, "")
+    if storage.exists(path):
+        with storage.open(path, "rb") as existing:
+            if hashlib.sha256(existing.read()).hexdigest() != version.pdf_sha256:
+                raise RuntimeError(f"{path} exists with other content; refusing to overwrite it")
+        version.pdf.name = path
+        return False
+    saved = storage.save(path, ContentFile(pdf_bytes))
+    if saved != path:
+        storage.delete(saved)
+        raise RuntimeError(f"{path} appeared while publishing; refusing to write beside it")
+    version.pdf.name = saved
+    return True
+
+
+def after_publish(schema_name):
+    """What follows a publish once it is committed: retire the school's cached pages (logged, never raised)."""
+    transaction.on_commit(lambda: page_cache.forget_pages(schema_name), robust=True)
 
 
 @transaction.atomic
@@ -144,52 +212,14 @@ def revert_notice(notice, version, *, user):
     """Load `version`'s content into the draft. Nothing published is touched.
 
     Rows keep their identity (uid), so the history of each row shows the
-    revert as one more change, and the next publish diffs cleanly. Controller
-    and school details come from the trust and school records, not the draft.
+    revert as one more change, and the next publish diffs cleanly.
     """
     if version.notice_id != notice.pk:
         raise ValueError("That version belongs to another notice.")
-    document = NoticeDocument.from_dict(version.document)
-    reason = f"Reverted to version {version.number}"
-    notice = Notice.objects.select_for_update().get(pk=notice.pk)
-    for name in ("title", "summary"):
-        setattr(notice, name, getattr(document, name))
-    notice.audience = document.audience
-    notice.review_by = document.review_by_date()
-    notice.contact_name, notice.contact_role = document.contact.name, document.contact.role
-    notice.contact_email, notice.contact_phone = document.contact.email, document.contact.phone
-    _save(notice, user, reason)
-
-    rows = {}
-    for attr, model in _REGISTER_MODELS:
-        items = getattr(document, attr)
-        wanted = {item.uid for item in items}
-        # Remove rows the version did not have first, so unique rules (one row
-        # per right) cannot clash with the rows being restored.
-        for row in model.objects.filter(notice=notice).exclude(uid__in=wanted):
-            row._history_user = user
-            row._change_reason = reason
-            row.delete()
-        existing = {str(row.uid): row for row in model.objects.filter(notice=notice)}
-        for order, item in enumerate(items, start=1):
-            row = existing.get(item.uid) or model(notice=notice, uid=item.uid)
-            row.order = order
-            for key, value in item.__dict__.items():
-                if key not in _DERIVED:
-                    setattr(row, key, value)
-            _save(row, user, reason)
-            rows[item.uid] = row
-
+    if version.redacted_at is not None:
+        raise PublishRefused([f"Version {version.number} was redacted; its content is gone."])
+    notice = apply_document(
+        notice, NoticeDocument.from_dict(version.document), user=user, reason=f"Reverted to version {version.number}"
+    )
     audit.record(audit.Action.REVERT, actor=user, school=current_school(), notice=notice.slug, version=version.number)
-    by_name = {c.name: rows[c.uid] for c in document.categories}
-    for basis in document.bases:
-        rows[basis.uid].special_categories.set([by_name[n] for n in basis.special_categories if n in by_name])
-    for purpose in document.purposes:
-        rows[purpose.uid].bases.set([rows[uid] for uid in purpose.bases if uid in rows])
     return notice
-
-
-def _save(obj, user, reason):
-    obj._history_user = user
-    obj._change_reason = reason
-    obj.save()

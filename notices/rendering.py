@@ -93,9 +93,14 @@ def render_notice_html(document: NoticeDocument) -> str:
     """The notice as an <article>: one <h1>, the summary first, contents, then every part."""
     bases = document.basis_by_uid()
     purposes = [(purpose, [bases[uid] for uid in purpose.bases if uid in bases]) for purpose in document.purposes]
+    categories = document.category_by_uid()
+    # Each basis with the names of the special categories it covers, as a reader sees them.
+    bases_shown = [
+        (b, [categories[uid].name for uid in b.special_categories if uid in categories]) for b in document.bases
+    ]
     return render_to_string(
         "notices/document.html",
-        {"doc": document, "parts": notice_parts(document), "purposes": purposes},
+        {"doc": document, "parts": notice_parts(document), "purposes": purposes, "bases": bases_shown},
     )
 
 

@@ -1,7 +1,10 @@
-"""Public pages on a school's host. No login; published versions only.
+"""Public pages on a school's host. No login; frozen versions only.
 
-Each page is rendered once and cached per school (notices.cache); later
-requests are answered from the cache without touching the database.
+Every word on a notice's pages (its title, the school's and trust's names in the
+header and footer) comes from a published version's frozen document, never
+from a draft row or today's school record. Each page is rendered once and
+cached per school (notices.cache); later requests are answered from the cache
+without touching the database.
 """
 
 import json
@@ -15,42 +18,70 @@ from notices import cache as page_cache
 from notices import selectors
 from notices.diff import diff_documents
 from notices.document import NoticeDocument
+from notices.export import export_version
 from notices.rendering import published_html
+
+
+def chrome(document=None, school=None):
+    """The names on a page's header and footer: from a frozen document, or (school home) the school now."""
+    if document is not None and "school" in document:
+        return {
+            "school_name": document["school"]["name"],
+            "school_urn": document["school"]["urn"],
+            "trust_name": document["controller"]["name"],
+            "title": document["title"],
+        }
+    return {"school_name": school.name, "school_urn": school.urn, "trust_name": school.trust.name, "title": ""}
+
+
+def _intact(versions):
+    """The newest version whose document is still there (not redacted), for a page's names."""
+    return next((v for v in versions if v.redacted_at is None), None)
 
 
 def _page(request, template, context):
     return render_to_string(template, context, request=request).encode()
 
 
-def _not_yet_published(request, notice):
-    return render(request, "notices/not_published.html", {"notice": notice, "school": request.tenant}, status=404)
+def _gone(request, exc, slug):
+    version = exc.version
+    context = {
+        "chrome": chrome(exc.current.document if exc.current else None, request.tenant),
+        "slug": slug,
+        "version": version,
+        "withdrawal": exc.withdrawal,
+        "current": exc.current,
+    }
+    return render(request, "notices/gone.html", context, status=410)
 
 
-def _serve(request, build):
+def _serve(request, build, slug=None):
     try:
         entry = page_cache.cached_entry(request, build)
-    except selectors.NotYetPublished as exc:
-        return _not_yet_published(request, exc.notice)
+    except selectors.Gone as exc:
+        return _gone(request, exc, slug)
     return page_cache.respond(request, entry)
 
 
 @require_safe
 def school_home(request):
     def build():
-        notices = selectors.published_notices()
-        body = _page(request, "notices/school_home.html", {"school": request.tenant, "notices": notices})
-        return page_cache.body_entry(body, max((v.published_at for _, v in notices), default=None))
+        current = selectors.published_notices()
+        context = {"chrome": chrome(school=request.tenant), "school": request.tenant, "current": current}
+        body = _page(request, "notices/school_home.html", context)
+        return page_cache.body_entry(body, max((v.published_at for v in current), default=None))
 
     return _serve(request, build)
 
 
 def _version_context(request, version, *, current):
     return {
-        "school": request.tenant,
-        "notice": version.notice,
+        "chrome": chrome(version.document),
+        "slug": version.notice.slug,
         "version": version,
         "article": published_html(version),
         "current": current,
+        "previous": selectors.previous_number(version),
     }
 
 
@@ -61,7 +92,7 @@ def notice_current(request, slug):
         body = _page(request, "notices/notice_page.html", _version_context(request, version, current=True))
         return page_cache.body_entry(body, version.published_at)
 
-    return _serve(request, build)
+    return _serve(request, build, slug)
 
 
 @require_safe
@@ -71,19 +102,23 @@ def version_detail(request, slug, number):
         body = _page(request, "notices/notice_page.html", _version_context(request, version, current=False))
         return page_cache.body_entry(body, version.published_at, immutable=True)
 
-    return _serve(request, build)
+    return _serve(request, build, slug)
 
 
 @require_safe
 def version_list(request, slug):
     def build():
-        notice, versions = selectors.list_versions(slug)
-        body = _page(
-            request, "notices/versions.html", {"school": request.tenant, "notice": notice, "versions": versions}
-        )
+        versions = selectors.list_versions(slug)
+        named = _intact(versions)
+        context = {
+            "chrome": chrome(named.document if named else None, request.tenant),
+            "slug": slug,
+            "versions": versions,
+        }
+        body = _page(request, "notices/versions.html", context)
         return page_cache.body_entry(body, versions[0].published_at)
 
-    return _serve(request, build)
+    return _serve(request, build, slug)
 
 
 @require_safe
@@ -94,40 +129,30 @@ def changes(request, slug, old, new):
     def build():
         before, after = selectors.get_version(slug, old), selectors.get_version(slug, new)
         diff = diff_documents(NoticeDocument.from_dict(before.document), NoticeDocument.from_dict(after.document))
-        context = {"school": request.tenant, "notice": after.notice, "before": before, "after": after, "diff": diff}
+        context = {"chrome": chrome(after.document), "slug": slug, "before": before, "after": after, "diff": diff}
         body = _page(request, "notices/changes.html", context)
         return page_cache.body_entry(body, max(before.published_at, after.published_at), immutable=True)
 
-    return _serve(request, build)
+    return _serve(request, build, slug)
 
 
 @require_safe
 def notice_json(request, slug):
     def build():
         version = selectors.get_current_version(slug)
-        payload = {
-            "school": request.tenant.slug,
-            "notice": slug,
-            "version": version.number,
-            "published_at": version.published_at.isoformat(),
-            "summary": version.summary,
-            "material": version.material,
-            "pdf_sha256": version.pdf_sha256,
-            "document": version.document,
-        }
-        body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
+        body = json.dumps(export_version(version), ensure_ascii=False, sort_keys=True).encode()
         # Trust websites may fetch the current notice from the browser.
         cors = {"Access-Control-Allow-Origin": "*"}
         return page_cache.body_entry(body, version.published_at, content_type="application/json", headers=cors)
 
-    return _serve(request, build)
+    return _serve(request, build, slug)
 
 
 @require_safe
 def notice_pdf(request, slug):
-    return _serve(request, lambda: page_cache.file_entry(selectors.get_current_version(slug)))
+    return _serve(request, lambda: page_cache.file_entry(selectors.get_current_version(slug)), slug)
 
 
 @require_safe
 def version_pdf(request, slug, number):
-    return _serve(request, lambda: page_cache.file_entry(selectors.get_version(slug, number), immutable=True))
+    return _serve(request, lambda: page_cache.file_entry(selectors.get_version(slug, number), immutable=True), slug)

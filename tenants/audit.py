@@ -1,4 +1,15 @@
-"""Writing the audit log. Every domain act that matters calls record()."""
+"""Writing the audit log. Every domain act that matters calls record().
+
+Entries are kept for AUDIT_RETENTION_DAYS (two years by default, never less
+than one: the trigger refuses younger ones), then purge_expired may delete
+them: the only deletion the log allows, and itself an entry.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
 
 from tenants.models import AuditEvent, School
 
@@ -39,3 +50,17 @@ def on_login(sender, request, user, **kwargs):
 def on_login_failed(sender, credentials, request=None, **kwargs):
     email = str(credentials.get("username") or credentials.get("email") or "")[:254]
     record(Action.LOGIN_FAILED, actor_email=email, school=_school_of(request), host=_host_of(request))
+
+
+@transaction.atomic
+def purge_expired(*, by=None, now=None):
+    """Delete audit entries older than the retention period; returns how many. Run as the owner role."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.AUDIT_RETENTION_DAYS)
+    with connection.cursor() as cursor:
+        # For this transaction only: the append-only trigger lets old entries go while it is on.
+        cursor.execute("SET LOCAL portal.audit_purge = 'on'")
+        cursor.execute("DELETE FROM public.tenants_auditevent WHERE at < %s", [cutoff])
+        deleted = cursor.rowcount
+        cursor.execute("SET LOCAL portal.audit_purge = 'off'")
+    record(Action.AUDIT_PURGE, actor=by, before=cutoff.isoformat(), deleted=deleted)
+    return deleted

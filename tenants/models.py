@@ -181,6 +181,9 @@ class AuditEvent(AppendOnlyModel):
         MEMBERSHIP_ADDED = "membership_added", "Role granted"
         MEMBERSHIP_REMOVED = "membership_removed", "Role removed"
         BULK_PUBLISH = "bulk_publish", "Started a trust-wide publish"
+        WITHDRAW = "withdraw", "Withdrew a published version"
+        REDACT = "redact", "Redacted a published version"
+        AUDIT_PURGE = "audit_purge", "Purged audit entries past retention"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -190,6 +190,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# The audit log (failed logins include the email typed) is kept this long, then
+# `manage.py purge_audit_log` may delete older entries. Never under a year.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 730, minimum=365)
+
+# The school admin's notice page posts every register row at once, about 14
+# fields a row: Django's default of 1,000 refused notices only ~47 rows larger
+# than the demo and lost what was typed. Kept finite against oversized posts.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = False

@@ -4,8 +4,9 @@ import pytest
 from django.db import connection
 from django_tenants.utils import tenant_context
 
-from conftest import PASSWORD, host
-from notices.models import DataCategory, LawfulBasis, Notice, NoticeVersion, Purpose, System
+from conftest import PASSWORD, change_draft, host
+from notices.models import DataCategory, LawfulBasis, Notice, NoticeVersion, Purpose, RetentionRule, Section, System
+from notices.publishing import publish_notice
 
 pytestmark = pytest.mark.django_db
 ADMIN = "/admin/notices/notice/"
@@ -17,6 +18,12 @@ def admin_get(client, school, path, **kw):
 
 def admin_post(client, school, path, data):
     return client.post(path, data, HTTP_HOST=host(school))
+
+
+def reviewed_post(client, school, url, data, *, host_header=None):
+    """POST the publish form as a publisher does: with the base that the page they reviewed carried."""
+    page = client.get(url, HTTP_HOST=host_header or host(school))
+    return client.post(url, {**page.context["form"].initial, **data}, HTTP_HOST=host_header or host(school))
 
 
 def notice_of(school):
@@ -251,14 +258,65 @@ def test_editor_cannot_publish_but_a_trust_publisher_can(world, client):
     assert "disabled" in page
     assert admin_post(client, world.school_a, url, {"summary": "x", "material": "on"}).status_code == 403
     client.force_login(world.publisher_x)
+    with tenant_context(world.school_a):
+        change_draft(notice)
+    connection.set_schema_to_public()
     page = admin_get(client, world.school_a, url)
     assert "Publish version 2" in page.content.decode()
-    response = admin_post(client, world.school_a, url, {"summary": "Reviewed for the new year.", "material": "on"})
+    response = reviewed_post(client, world.school_a, url, {"summary": "Reviewed for the new year.", "material": "on"})
     assert response.status_code == 302
     with tenant_context(world.school_a):
         version = NoticeVersion.objects.get(notice=notice, number=2)
         assert version.published_by == world.publisher_x
         assert version.summary == "Reviewed for the new year."
+
+
+def test_publishing_with_nothing_changed_is_refused_with_a_form_error(world, client):
+    notice = notice_of(world.school_a)
+    client.force_login(world.publisher_x)
+    url = f"{ADMIN}{notice.pk}/publish/"
+    assert "Nothing to publish" in admin_get(client, world.school_a, url).content.decode()
+    response = reviewed_post(client, world.school_a, url, {"summary": "Again.", "material": "on"})
+    assert response.status_code == 200
+    assert "Nothing to publish: the draft reads the same as version 1" in response.content.decode()
+    with tenant_context(world.school_a):
+        assert NoticeVersion.objects.filter(notice=notice).count() == 1
+
+
+def test_a_publish_is_refused_when_the_draft_changed_after_the_publisher_reviewed_it(world, client):
+    notice = notice_of(world.school_a)
+    client.force_login(world.publisher_x)
+    url = f"{ADMIN}{notice.pk}/publish/"
+    with tenant_context(world.school_a):
+        change_draft(notice, "Reviewed wording.")
+    connection.set_schema_to_public()
+    reviewed = admin_get(client, world.school_a, url).context["form"].initial
+    with tenant_context(world.school_a):
+        System.objects.filter(notice=notice).update(name="Slipped in after the review")
+    connection.set_schema_to_public()
+    response = admin_post(client, world.school_a, url, {**reviewed, "summary": "Reviewed.", "material": "on"})
+    assert response.status_code == 200
+    assert "The draft changed after you reviewed it" in response.content.decode()
+    with tenant_context(world.school_a):
+        assert NoticeVersion.objects.filter(notice=notice).count() == 1
+
+
+def test_a_publish_is_refused_when_someone_published_after_the_publisher_opened_the_page(world, client):
+    notice = notice_of(world.school_a)
+    client.force_login(world.publisher_x)
+    url = f"{ADMIN}{notice.pk}/publish/"
+    with tenant_context(world.school_a):
+        change_draft(notice, "First edit.")
+    connection.set_schema_to_public()
+    reviewed = admin_get(client, world.school_a, url).context["form"].initial
+    with tenant_context(world.school_a):
+        publish_notice(notice, user=world.publisher_x, summary="Published elsewhere.")
+        change_draft(notice, "Second edit.")
+    connection.set_schema_to_public()
+    response = admin_post(client, world.school_a, url, {**reviewed, "summary": "Mine.", "material": "on"})
+    assert "Version 2 was published after you opened this page" in response.content.decode()
+    with tenant_context(world.school_a):
+        assert list(NoticeVersion.objects.filter(notice=notice).values_list("number", flat=True)) == [2, 1]
 
 
 def test_publish_form_requires_a_summary_and_shows_failures(world, client):
@@ -282,3 +340,96 @@ def test_revert_loads_an_old_version_into_the_draft_without_touching_versions(wo
     with tenant_context(world.school_a):
         assert System.objects.get(notice=notice).name == "MarkerA Records System"
         assert NoticeVersion.objects.filter(notice=notice).count() == 1
+
+
+def test_a_save_from_a_stale_page_is_refused_with_what_changed_and_keeps_what_was_typed(world, client):
+    client.force_login(world.editor_a)
+    notice = notice_of(world.school_a)
+    url = f"{ADMIN}{notice.pk}/change/"
+    response = admin_get(client, world.school_a, url)
+    data = change_payload(response)
+    with tenant_context(world.school_a):
+        colleague = System.objects.get(notice=notice)
+        colleague.name, colleague._history_user = "Saved by a colleague meanwhile", world.publisher_x
+        colleague.save()
+    connection.set_schema_to_public()
+    data["summary"] = "My careful new summary."
+    response = admin_post(client, world.school_a, url, data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Someone saved this notice after you opened it" in page
+    assert "Saved by a colleague meanwhile" in page
+    assert "publisher-x@example.org" in page
+    assert "My careful new summary." in page  # what was typed is still on the page
+    with tenant_context(world.school_a):
+        assert Notice.objects.get(pk=notice.pk).summary != "My careful new summary."
+        assert System.objects.get(notice=notice).name == "Saved by a colleague meanwhile"
+
+
+def test_a_notice_form_with_more_than_a_thousand_fields_saves(world, client):
+    client.force_login(world.editor_a)
+    notice = notice_of(world.school_a)
+    url = f"{ADMIN}{notice.pk}/change/"
+    response = admin_get(client, world.school_a, url)
+    data = change_payload(response)
+    retention = formset_prefix(response, RetentionRule)
+    total = int(data[f"{retention}-TOTAL_FORMS"])
+    for n in range(total, total + 600):
+        data[f"{retention}-{n}-order"] = 0
+        data[f"{retention}-{n}-record_type"] = f"Record kind {n}"
+        data[f"{retention}-{n}-period"] = "Six years"
+    data[f"{retention}-TOTAL_FORMS"] = total + 600
+    assert len(data) > 1000
+    response = admin_post(client, world.school_a, url, data)
+    assert response.status_code == 302
+    with tenant_context(world.school_a):
+        assert RetentionRule.objects.filter(notice=notice).count() == total + 600
+
+
+def test_new_rows_left_at_order_zero_go_after_the_existing_ones_in_the_order_added(world, client):
+    client.force_login(world.editor_a)
+    notice = notice_of(world.school_a)
+    url = f"{ADMIN}{notice.pk}/change/"
+    response = admin_get(client, world.school_a, url)
+    data = change_payload(response)
+    systems = formset_prefix(response, System)
+    total = int(data[f"{systems}-TOTAL_FORMS"])
+    for n, name in enumerate(("Second system", "Third system"), start=total):
+        data.update({f"{systems}-{n}-order": 0, f"{systems}-{n}-name": name, f"{systems}-{n}-used_for": "x"})
+    data[f"{systems}-TOTAL_FORMS"] = total + 2
+    assert admin_post(client, world.school_a, url, data).status_code == 302
+    with tenant_context(world.school_a):
+        names = list(System.objects.filter(notice=notice).order_by("order", "pk").values_list("name", flat=True))
+    assert names == ["MarkerA Records System", "Second system", "Third system"]
+
+
+def test_bases_and_sections_are_stacked_and_the_slug_is_fixed_once_published(world, client):
+    client.force_login(world.editor_a)
+    notice = notice_of(world.school_a)
+    response = admin_get(client, world.school_a, f"{ADMIN}{notice.pk}/change/")
+    templates = {i.opts.model: i.opts.template for i in response.context["inline_admin_formsets"]}
+    assert templates[LawfulBasis] == "admin/edit_inline/stacked.html"
+    assert templates[Section] == "admin/edit_inline/stacked.html"
+    assert "slug" not in response.context["adminform"].form.fields
+    assert "/privacy//" not in response.content.decode()
+
+
+def test_the_add_page_offers_only_registers_that_need_no_saved_rows_and_saves_in_one_go(world, client):
+    client.force_login(world.editor_a)
+    response = admin_get(client, world.school_a, f"{ADMIN}add/")
+    assert response.status_code == 200
+    models = {i.formset.model for i in response.context["inline_admin_formsets"]}
+    assert Purpose not in models
+    assert LawfulBasis not in models
+    assert System in models
+
+
+def test_the_version_admin_links_to_the_pdf_parents_download(world, client):
+    client.force_login(world.editor_a)
+    with tenant_context(world.school_a):
+        version = NoticeVersion.objects.get(number=1)
+    connection.set_schema_to_public()
+    page = admin_get(client, world.school_a, f"/admin/notices/noticeversion/{version.pk}/change/").content.decode()
+    link = "/privacy/pupils-and-parents/versions/1.pdf"
+    assert link in page
+    assert admin_get(client, world.school_a, link).status_code == 200

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.testcases import LiveServerThread, _StaticFilesHandler
 from django_tenants.utils import tenant_context
 
+from conftest import change_draft
 from notices.demo import load_notice
 from notices.models import Notice, Section, System
 from notices.publishing import publish_notice
@@ -49,6 +50,7 @@ def site(world, django_db_blocker):
             section.body = section.body.replace("optional", "voluntary")
             section.save()
             publish_notice(notice, user=None, summary="Added the homework app.")
+            change_draft(notice, "Reworded.")
             publish_notice(notice, user=None, summary="Wording fix.", material=False)
             Notice.objects.create(
                 title="Workforce notice",

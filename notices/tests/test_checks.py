@@ -74,7 +74,7 @@ COMPLETE = doc.NoticeDocument(
             article6_label="Article 6(1)(c): legal obligation",
             article9="g",
             article9_label="Article 9(2)(g): substantial public interest",
-            special_categories=("Medical information",),
+            special_categories=("c-medical",),
             legislation="Children and Families Act 2014",
             explanation="Supporting pupils with medical needs.",
             legitimate_interest="",
@@ -443,7 +443,7 @@ def test_consent_basis_without_withdrawal_right_fails_item_9():
 
 
 def test_article_9_explicit_consent_without_withdrawal_right_fails_item_9():
-    document = with_basis(COMPLETE, article6="e", article9="a", special_categories=("Medical information",))
+    document = with_basis(COMPLETE, article6="e", article9="a", special_categories=("c-medical",))
     assert_fails(document, 9, "withdraw consent", "under Rights")
 
 

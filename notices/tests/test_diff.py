@@ -3,7 +3,8 @@
 import dataclasses
 
 from notices import document as doc
-from notices.diff import REGISTERS, FieldChange, WordRun, diff_documents, word_diff
+from notices.diff import FieldChange, WordRun, diff_documents, word_diff
+from notices.registers import REGISTERS
 
 replace = dataclasses.replace
 
@@ -103,7 +104,7 @@ BASE = doc.NoticeDocument(
 
 
 def register(result, attr):
-    titles = dict(REGISTERS)
+    titles = {r.attr: r.heading for r in REGISTERS}
     (found,) = [r for r in result.registers if r.title == titles[attr]]
     return found
 
@@ -183,7 +184,7 @@ def test_identical_documents_have_no_changes():
     result = diff_documents(BASE, replace(BASE))
     assert not result.has_changes
     assert result.details == []
-    assert [r.title for r in result.registers] == [title for _, title in REGISTERS]
+    assert [r.title for r in result.registers] == [r.heading for r in REGISTERS]
     for reg in result.registers:
         assert not reg.has_changes
         assert (reg.added, reg.removed, reg.changed) == ([], [], [])
@@ -238,14 +239,14 @@ def test_renamed_item_with_the_same_uid_is_changed_not_added_and_removed():
     assert systems.removed == []
     (change,) = systems.changed
     assert change.label == "Pupil Records System"
-    assert change.fields == (FieldChange("name", (WordRun("insert", "Pupil"), WordRun("equal", "Records System"))),)
+    assert change.fields == (FieldChange("System", (WordRun("insert", "Pupil"), WordRun("equal", "Records System"))),)
 
 
 def test_changed_item_lists_only_the_changed_fields_with_word_runs():
     longer = replace(BASE.retention[0], period="Until the pupil is 30")
     (change,) = register(diff_documents(BASE, replace(BASE, retention=(longer,))), "retention").changed
     assert change.label == "Pupil record"
-    assert [f.name for f in change.fields] == ["period"]
+    assert [f.name for f in change.fields] == ["How long we keep them"]
     assert ops(change.fields[0].words) == [("equal", "Until the pupil is"), ("delete", "25"), ("insert", "30")]
 
 
@@ -256,8 +257,8 @@ def test_changed_flag_and_underscored_field_names_read_as_words():
     ).changed
     fields = {f.name: ops(f.words) for f in change.fields}
     assert fields == {
-        "outside uk": [("delete", "no"), ("insert", "yes")],
-        "safeguard": [("insert", "Adequacy regulations")],
+        "Data leaves the UK": [("delete", "no"), ("insert", "yes")],
+        "Safeguard": [("insert", "Adequacy regulations")],
     }
 
 
@@ -268,7 +269,7 @@ def test_purpose_basis_change_is_shown_by_basis_title_not_uid():
     (change,) = purposes.changed
     assert change.label == "To support pupil learning"
     (field,) = change.fields
-    assert field.name == "bases"
+    assert field.name == "Lawful bases"
     assert ops(field.words) == [
         ("delete", "Running"),
         ("insert", "Census returns to"),
@@ -296,7 +297,7 @@ def test_retitled_basis_shows_in_bases_and_in_the_purposes_that_use_it():
     retitled = replace(BASE.bases[0], title="Educating pupils")
     result = diff_documents(BASE, replace(BASE, bases=(retitled, BASE.bases[1])))
     (basis_change,) = register(result, "bases").changed
-    assert basis_change.fields[0].name == "title"
+    assert basis_change.fields[0].name == "Name"
     (purpose_change,) = register(result, "purposes").changed
     assert purpose_change.label == "To support pupil learning"
     assert ops(purpose_change.fields[0].words) == [("delete", "Running the school"), ("insert", "Educating pupils")]
@@ -317,7 +318,7 @@ def test_section_body_word_change_is_compared_as_plain_text():
     (change,) = register(diff_documents(BASE, reworded), "sections").changed
     assert change.label == "Collecting information"
     (field,) = change.fields
-    assert field.name == "body"
+    assert field.name == "Text"
     assert ("delete", "law;") in ops(field.words)
     assert ("insert", "statute;") in ops(field.words)
     assert not any("*" in run.text or "<" in run.text for run in field.words)
@@ -326,7 +327,7 @@ def test_section_body_word_change_is_compared_as_plain_text():
 def test_section_heading_change_is_a_field_change():
     renamed = replace(BASE, sections=(replace(BASE.sections[0], heading="Must you give us information?"),))
     (change,) = register(diff_documents(BASE, renamed), "sections").changed
-    assert [f.name for f in change.fields] == ["heading"]
+    assert [f.name for f in change.fields] == ["Heading"]
     assert change.label == "Must you give us information?"
 
 
@@ -383,8 +384,11 @@ def test_review_date_contact_and_controller_changes_are_notice_details():
     details = {d.name: ops(d.words) for d in diff_documents(BASE, changed).details}
     assert details == {
         "review by": [("delete", "2027-09-01"), ("insert", "2028-09-01")],
-        "contact name": [("delete", "Dana"), ("insert", "Sam"), ("equal", "Lead")],
-        "controller dpo email": [("delete", "dpo@trust-x.example.org"), ("insert", "new-dpo@trust-x.example.org")],
+        "who to ask: name": [("delete", "Dana"), ("insert", "Sam"), ("equal", "Lead")],
+        "data controller: data protection officer's email": [
+            ("delete", "dpo@trust-x.example.org"),
+            ("insert", "new-dpo@trust-x.example.org"),
+        ],
     }
 
 
@@ -392,3 +396,49 @@ def test_word_diff_keeps_a_run_whole_when_collapsing_would_save_almost_nothing()
     middle = " ".join(f"m{i}" for i in range(19))
     runs = word_diff(f"old {middle}", f"new {middle}")
     assert ops(runs) == [("delete", "old"), ("insert", "new"), ("equal", middle)]
+
+
+def test_reordered_rows_are_reported_as_moved_not_as_no_change():
+    swapped = replace(BASE, recipients=BASE.recipients[::-1])
+    result = diff_documents(BASE, swapped)
+    recipients = register(result, "recipients")
+    assert result.has_changes
+    assert recipients.moved == ["The Department for Education"] or recipients.moved == ["The local authority"]
+    assert recipients.changed == []
+    assert recipients.added == []
+    assert recipients.removed == []
+
+
+def test_a_section_given_another_placement_is_moved():
+    moved = replace(BASE.sections[0], placement="end")
+    sections = register(diff_documents(BASE, replace(BASE, sections=(moved,))), "sections")
+    assert sections.moved == ["Collecting information"]
+    assert sections.changed == []
+
+
+def test_whitespace_only_edits_are_no_change_anywhere():
+    spaced = replace(
+        BASE,
+        summary="We  hold information about pupils\nto teach them and keep them safe. ",
+        systems=(replace(BASE.systems[0], used_for=" pupil   records"),),
+    )
+    assert not diff_documents(BASE, spaced).has_changes
+
+
+def test_sharing_change_shows_the_reader_facing_words_once_never_the_code():
+    changed = replace(BASE.recipients[0], sharing="routine", sharing_label="Routinely")
+    result = diff_documents(BASE, replace(BASE, recipients=(changed, BASE.recipients[1])))
+    (change,) = register(result, "recipients").changed
+    assert [f.name for f in change.fields] == ["When we share"]
+    words = " ".join(run.text for run in change.fields[0].words)
+    assert "statutory" not in words
+    assert "routine" not in words
+    assert "Required by law" in words
+    assert "Routinely" in words
+
+
+def test_field_names_in_every_register_are_reader_facing_never_internal_codes():
+    for reg in REGISTERS:
+        for name, label in reg.reader_fields.items():
+            assert "_" not in label, (reg.attr, name)
+            assert label[0].isupper(), (reg.attr, name)

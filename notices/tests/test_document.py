@@ -4,6 +4,7 @@ import dataclasses
 import json
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -13,6 +14,7 @@ from notices import document as doc
 from notices.compose import compose_notice
 from notices.document import NoticeDocument
 from notices.models import Notice
+from notices.registers import REGISTERS
 from notices.rendering import render_markdown, render_notice_html
 from tenants.models import School, Trust
 
@@ -21,6 +23,7 @@ from tenants.models import School, Trust
 pytestmark = pytest.mark.django_db
 replace = dataclasses.replace
 SLUG = "pupils-and-parents"
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(scope="module")
@@ -170,17 +173,54 @@ def test_purposes_reference_bases_by_uid(composed):
     }
 
 
-def test_bases_name_their_special_categories(composed):
-    special = {b.title: b.special_categories for b in composed.bases}
+def test_bases_refer_to_their_special_categories_by_uid(composed):
+    names = {c.uid: c.name for c in composed.categories}
+    special = {b.title: tuple(names[uid] for uid in b.special_categories) for b in composed.bases}
     assert special == {"Running the school": (), "Keeping pupils healthy": ("Medical information",)}
 
 
-def test_register_uids_are_unique_strings(composed):
-    uids = [
-        item.uid
-        for attr in ("categories", "bases", "purposes", "systems", "retention", "recipients", "rights", "sections")
-        for item in getattr(composed, attr)
+def _fixture(schema):
+    return json.loads((FIXTURES / f"document_schema_{schema}.json").read_text())
+
+
+@pytest.mark.parametrize("schema", range(1, doc.SCHEMA_VERSION))
+def test_every_earlier_schema_fixture_upgrades_to_the_current_document(schema):
+    stored = _fixture(schema)
+    upgraded = NoticeDocument.from_dict(stored)
+    assert upgraded.schema == doc.SCHEMA_VERSION
+    assert upgraded.title == stored["title"]
+    assert [c.name for c in upgraded.categories] == [c["name"] for c in stored["categories"]]
+    # Reading never rewrites what is stored.
+    assert stored == _fixture(schema)
+
+
+def test_schema_1_special_categories_become_the_uids_of_the_named_categories():
+    stored = _fixture(1)
+    upgraded = NoticeDocument.from_dict(stored)
+    names = {c.uid: c.name for c in upgraded.categories}
+    for before, after in zip(stored["bases"], upgraded.bases, strict=True):
+        assert [names[uid] for uid in after.special_categories] == before["special_categories"]
+    assert any(b.special_categories for b in upgraded.bases)
+
+
+def test_an_upgraded_document_renders_and_checks_like_a_current_one():
+    from notices.checks import check_document
+    from notices.rendering import render_notice_html
+
+    upgraded = NoticeDocument.from_dict(_fixture(1))
+    assert "Special category data covered" in render_notice_html(upgraded)
+    assert check_document(upgraded)
+
+
+def test_there_is_a_frozen_fixture_for_every_earlier_schema():
+    assert sorted(p.name for p in FIXTURES.glob("document_schema_*.json")) == [
+        f"document_schema_{n}.json" for n in range(1, doc.SCHEMA_VERSION)
     ]
+    assert sorted(doc.UPGRADES) == list(range(1, doc.SCHEMA_VERSION))
+
+
+def test_register_uids_are_unique_strings(composed):
+    uids = [item.uid for register in REGISTERS for item in getattr(composed, register.attr)]
     assert all(isinstance(uid, str) and len(uid) == 36 for uid in uids)
     assert len(set(uids)) == len(uids)
 

@@ -7,7 +7,9 @@ import pytest
 from django.db import connection
 from django_tenants.utils import tenant_context
 
-from conftest import host
+from conftest import change_draft, host
+from notices.document import NoticeDocument
+from notices.export import export_document
 from notices.models import Notice, NoticeVersion, Section, System
 from notices.publishing import publish_notice
 
@@ -145,10 +147,10 @@ def test_bad_or_unknown_versions_are_a_404_never_a_500(world, client, path):
     assert response.status_code == 404
 
 
-def test_unpublished_notice_is_a_404_that_says_so_and_never_shows_the_draft(world, client):
+def test_unpublished_notice_is_a_404_like_any_unknown_address_and_never_shows_the_draft(world, client):
     with tenant_context(world.school_a):
         Notice.objects.create(
-            title="Workforce notice",
+            title="DRAFT-ONLY workforce notice",
             slug="workforce",
             audience="workforce",
             summary="DRAFT-ONLY text",
@@ -166,8 +168,11 @@ def test_unpublished_notice_is_a_404_that_says_so_and_never_shows_the_draft(worl
         response = get(client, world.school_a, path)
         assert response.status_code == 404
         html = response.content.decode()
-        assert "has not been published yet" in html
         assert "DRAFT-ONLY" not in html
+        # Nothing tells a guessed draft slug from an address with no notice at all.
+        unknown = get(client, world.school_a, path.replace("workforce", "no-such-notice"))
+        assert unknown.status_code == 404
+        assert unknown.content == response.content
 
 
 def test_json_export_is_the_current_frozen_document(world, client):
@@ -178,7 +183,10 @@ def test_json_export_is_the_current_frozen_document(world, client):
     assert response["Content-Type"] == "application/json"
     assert payload["version"] == 1
     assert payload["school"] == "school-a"
-    assert payload["document"] == version.document
+    assert payload["export_version"] == 1
+    assert payload["document"] == export_document(NoticeDocument.from_dict(version.document))
+    assert payload["document"]["title"] == version.document["title"]
+    assert "schema" not in payload["document"]
     assert payload["pdf_sha256"] == version.pdf_sha256
     assert response["Access-Control-Allow-Origin"] == "*"
 
@@ -248,10 +256,12 @@ def test_archive_page_query_count_does_not_grow_with_versions(world, client, sec
 
     from tenants import generations
 
-    # Cold caches: the host lookup, schema switches, the notice and its versions; none per version.
+    # Cold caches: the host lookup, schema switches, the versions with their notice, and their
+    # withdrawals; none per version.
     with django_assert_num_queries(5) as first:
         get(client, world.school_a, f"/privacy/{SLUG}/versions/")
     with tenant_context(world.school_a):
+        change_draft(Notice.objects.get(slug=SLUG))
         publish_notice(Notice.objects.get(slug=SLUG), user=world.publisher_x, summary="Third.", material=False)
     connection.set_schema_to_public()
     cache.clear()  # cold again, as in a new process

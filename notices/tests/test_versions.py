@@ -10,12 +10,13 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django_tenants.utils import tenant_context
 
-from conftest import host, run_manage
+from conftest import change_draft, host, run_manage
 from notices.compose import compose_notice
 from notices.models import Notice, NoticeVersion, Right, System
-from notices.publishing import PublishRefused, publish_notice, revert_notice
+from notices.publishing import PublishFailed, PublishRefused, publish_notice, revert_notice
 from notices.rendering import render_notice_html
 from tenants.appendonly import AppendOnlyError
+from tenants.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +30,7 @@ def in_school_a(world):
 
 def test_publish_freezes_document_html_and_pdf_as_the_next_version(world, in_school_a):
     notice = in_school_a
+    change_draft(notice)
     version = publish_notice(notice, user=world.publisher_x, summary="Second.")
     document = compose_notice(notice, school=world.school_a)
     assert version.number == 2
@@ -39,13 +41,17 @@ def test_publish_freezes_document_html_and_pdf_as_the_next_version(world, in_sch
     assert version.forced is False
     with version.pdf.open("rb") as f:
         assert hashlib.sha256(f.read()).hexdigest() == version.pdf_sha256
-    expected = os.path.join(settings.MEDIA_ROOT, "school_a", "notices", "pupils-and-parents")
-    assert version.pdf.path == os.path.join(expected, "school-a-pupils-and-parents-v2.pdf")
+    expected = os.path.join(settings.MEDIA_ROOT, "school_a", "notices", str(notice.pk))
+    assert version.pdf.path == os.path.join(expected, f"v2-{version.pdf_sha256[:16]}.pdf")
+    assert version.pdf_filename == "school-a-pupils-and-parents-v2.pdf"
 
 
 def test_version_numbers_are_consecutive_per_notice_and_never_duplicated(world, in_school_a):
     notice = in_school_a
-    numbers = [publish_notice(notice, user=None, summary=f"v{n}").number for n in (2, 3)]
+    numbers = []
+    for n in (2, 3):
+        change_draft(notice, f"Change {n}.")
+        numbers.append(publish_notice(notice, user=None, summary=f"v{n}").number)
     assert numbers == [2, 3]
     with pytest.raises(IntegrityError), transaction.atomic():
         NoticeVersion.objects.create(
@@ -61,6 +67,7 @@ def test_version_numbers_are_consecutive_per_notice_and_never_duplicated(world, 
 
 
 def test_numbers_in_one_school_do_not_affect_another(world, in_school_a):
+    change_draft(in_school_a)
     publish_notice(in_school_a, user=None, summary="A only")
     with tenant_context(world.school_b):
         assert list(NoticeVersion.objects.values_list("number", flat=True)) == [1]
@@ -69,7 +76,7 @@ def test_numbers_in_one_school_do_not_affect_another(world, in_school_a):
 def test_incomplete_notice_is_refused_and_leaves_nothing_behind(world, in_school_a):
     notice = in_school_a
     Right.objects.filter(notice=notice).delete()
-    media = os.path.join(settings.MEDIA_ROOT, "school_a", "notices", "pupils-and-parents")
+    media = os.path.join(settings.MEDIA_ROOT, "school_a", "notices", str(notice.pk))
     before = sorted(os.listdir(media))
     with pytest.raises(PublishRefused) as refused:
         publish_notice(notice, user=world.publisher_x, summary="Broken")
@@ -91,6 +98,7 @@ def test_a_summary_is_required(world, in_school_a):
 
 
 def test_a_wording_fix_is_recorded_as_non_material(world, in_school_a):
+    change_draft(in_school_a)
     assert publish_notice(in_school_a, user=None, summary="Typo", material=False).material is False
 
 
@@ -164,7 +172,14 @@ def run_command(*args):
     return out.getvalue()
 
 
+def _change_school_a_draft(world, words):
+    with tenant_context(world.school_a):
+        change_draft(Notice.objects.get(), words)
+    connection.set_schema_to_public()
+
+
 def test_publish_command_prints_the_version_and_the_pdf_hash(world):
+    _change_school_a_draft(world, "First edit.")
     output = run_command(
         "school-a", "pupils-and-parents", "--summary", "From the command", "--user", "publisher-x@example.org"
     )
@@ -173,6 +188,7 @@ def test_publish_command_prints_the_version_and_the_pdf_hash(world):
     assert "version 2" in output
     assert f"PDF SHA-256: {version.pdf_sha256}" in output
     assert version.published_by == world.publisher_x
+    _change_school_a_draft(world, "Second edit.")
     output = run_command("school-a", "pupils-and-parents", "--summary", "Typo", "--non-material")
     with tenant_context(world.school_a):
         version = NoticeVersion.objects.get(number=3)
@@ -214,7 +230,7 @@ def test_publish_command_lists_failures_and_force_overrides_them(world):
 def _pdf_files(notice):
     from django.core.files.storage import default_storage
 
-    folder = f"notices/{notice.slug}"
+    folder = f"notices/{notice.pk}"
     return set(default_storage.listdir(folder)[1]) if default_storage.exists(folder) else set()
 
 
@@ -222,21 +238,26 @@ def test_a_pdf_that_fails_to_render_publishes_nothing_and_leaves_no_file(world, 
     from notices import pdf as pdf_module
 
     files = _pdf_files(in_school_a)
+    change_draft(in_school_a)
     monkeypatch.setattr(pdf_module, "pdf_html", lambda *a, **k: '<html><link rel="stylesheet" href="gone.css"></html>')
-    with pytest.raises(pdf_module.PdfRenderError):
+    with pytest.raises(PublishFailed, match="The PDF could not be made"):
         publish_notice(in_school_a, user=world.publisher_x, summary="Will fail.")
     assert NoticeVersion.objects.count() == 1
     assert _pdf_files(in_school_a) == files
+    failed = AuditEvent.objects.filter(action=AuditEvent.Action.PUBLISH_FAILED, school=world.school_a).latest("at")
+    assert "gone.css" in failed.details["error"]
 
 
 def test_a_version_that_cannot_be_stored_leaves_no_pdf_behind(world, in_school_a, monkeypatch):
     def refuse(self, *args, **kwargs):
         raise IntegrityError("simulated: the row could not be written")
 
+    files = _pdf_files(in_school_a)
+    change_draft(in_school_a)
     monkeypatch.setattr(NoticeVersion, "save", refuse)
     with pytest.raises(IntegrityError):
         publish_notice(in_school_a, user=world.publisher_x, summary="Will fail.")
-    assert "school-a-pupils-and-parents-v2.pdf" not in _pdf_files(in_school_a)
+    assert _pdf_files(in_school_a) == files
 
 
 def test_the_publish_command_exits_with_status_1_and_no_traceback_on_bad_input(world):

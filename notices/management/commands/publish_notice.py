@@ -3,7 +3,6 @@ from django_tenants.utils import tenant_context
 
 from notices.management.options import publisher_option
 from notices.models import Notice
-from notices.pdf import PdfRenderError
 from notices.publishing import PublishRefused, publish_notice
 from tenants.models import School
 
@@ -39,8 +38,6 @@ class Command(BaseCommand):
                 )
             except PublishRefused as exc:
                 raise CommandError("Not published:\n" + "\n".join(f"  - {p}" for p in exc.problems)) from None
-            except PdfRenderError as exc:
-                raise CommandError(f"Not published: the PDF could not be made. {exc}") from None
         self.stdout.write(f"Published {found.name} / {target.title} version {version.number}")
         if version.forced:
             self.stdout.write("Published with completeness failures (--force); recorded on the version.")

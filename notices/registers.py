@@ -1,0 +1,158 @@
+"""The registers of a notice, declared once.
+
+compose (rows -> document), apply (document -> rows), diff, the demo loader,
+the admin and the tests iterate over REGISTERS, so a new register or a new
+field is one change here (plus the model and the document dataclass).
+"""
+
+from dataclasses import dataclass, field
+
+from notices import document as doc
+from notices.models import DataCategory, LawfulBasis, Purpose, Recipient, RetentionRule, Right, Section, System
+
+
+@dataclass(frozen=True)
+class Register:
+    attr: str  # the NoticeDocument attribute, e.g. "retention"
+    related_name: str  # Notice.<related_name> holds the rows, e.g. "retention_rules"
+    model: type
+    item: type  # the document dataclass of one row
+    heading: str  # what a reader calls this register (diffs)
+    label: str  # the item field that names a row for a reader
+    columns: tuple[str, ...]  # item fields stored as model columns of the same name
+    # item field -> the model's choice column whose display text it freezes
+    labels: dict[str, str] = field(default_factory=dict)
+    # item field -> (model many-to-many field, register attr it points into), stored as the targets' uids
+    refs: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # item field -> reader-facing name, in reading order: what diffs compare and show (codes never appear)
+    reader_fields: dict[str, str] = field(default_factory=dict)
+
+    def rows(self, notice):
+        return getattr(notice, self.related_name).all()
+
+    def item_from_row(self, row, ref_uids):
+        """The frozen document item of one row; `ref_uids` maps each ref field to its target uids in order."""
+        values = {name: getattr(row, name) for name in self.columns}
+        values |= {
+            name: getattr(row, f"get_{column}_display")() if getattr(row, column) else ""
+            for name, column in self.labels.items()
+        }
+        values |= {name: tuple(ref_uids[name]) for name in self.refs}
+        return self.item(uid=str(row.uid), **values)
+
+
+REGISTERS = (
+    Register(
+        attr="categories",
+        related_name="categories",
+        model=DataCategory,
+        item=doc.Category,
+        heading="The information we hold",
+        label="name",
+        columns=("name", "examples", "special", "source"),
+        reader_fields={
+            "name": "Information",
+            "examples": "Examples",
+            "special": "Special category data",
+            "source": "Where it comes from",
+        },
+    ),
+    Register(
+        attr="bases",
+        related_name="bases",
+        model=LawfulBasis,
+        item=doc.Basis,
+        heading="Lawful bases",
+        label="title",
+        columns=("title", "article6", "article9", "legislation", "explanation", "legitimate_interest"),
+        labels={"article6_label": "article6", "article9_label": "article9"},
+        refs={"special_categories": ("special_categories", "categories")},
+        reader_fields={
+            "title": "Name",
+            "article6_label": "Article 6 basis",
+            "article9_label": "Article 9 condition",
+            "special_categories": "Special category data covered",
+            "legislation": "Law relied on",
+            "explanation": "Why it applies",
+            "legitimate_interest": "Legitimate interest",
+        },
+    ),
+    Register(
+        attr="purposes",
+        related_name="purposes",
+        model=Purpose,
+        item=doc.Purpose,
+        heading="Why we use it",
+        label="name",
+        columns=("name", "detail"),
+        refs={"bases": ("bases", "bases")},
+        reader_fields={"name": "What it is used for", "detail": "Detail", "bases": "Lawful bases"},
+    ),
+    Register(
+        attr="systems",
+        related_name="systems",
+        model=System,
+        item=doc.System,
+        heading="Where we store it",
+        label="name",
+        columns=("name", "used_for", "supplier", "outside_uk", "safeguard"),
+        reader_fields={
+            "name": "System",
+            "used_for": "Used for",
+            "supplier": "Supplier",
+            "outside_uk": "Data leaves the UK",
+            "safeguard": "Safeguard",
+        },
+    ),
+    Register(
+        attr="retention",
+        related_name="retention_rules",
+        model=RetentionRule,
+        item=doc.Retention,
+        heading="How long we keep it",
+        label="record_type",
+        columns=("record_type", "period"),
+        reader_fields={"record_type": "Records", "period": "How long we keep them"},
+    ),
+    Register(
+        attr="recipients",
+        related_name="recipients",
+        model=Recipient,
+        item=doc.Recipient,
+        heading="Who we share it with",
+        label="name",
+        columns=("name", "reason", "sharing", "legal_basis", "outside_uk", "safeguard"),
+        labels={"sharing_label": "sharing"},
+        reader_fields={
+            "name": "Who",
+            "reason": "Why we share",
+            "sharing_label": "When we share",
+            "legal_basis": "Legal basis",
+            "outside_uk": "Data leaves the UK",
+            "safeguard": "Safeguard",
+        },
+    ),
+    Register(
+        attr="rights",
+        related_name="rights",
+        model=Right,
+        item=doc.Right,
+        heading="Your rights",
+        label="label",
+        columns=("right", "how_to_exercise"),
+        labels={"label": "right"},
+        reader_fields={"label": "Right", "how_to_exercise": "How to use it"},
+    ),
+    Register(
+        attr="sections",
+        related_name="sections",
+        model=Section,
+        item=doc.Section,
+        heading="Sections",
+        label="heading",
+        columns=("heading", "kind", "placement", "body"),
+        reader_fields={"heading": "Heading", "body": "Text"},
+    ),
+)
+
+BY_ATTR = {register.attr: register for register in REGISTERS}

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -93,6 +94,13 @@ def _published(run):
     return run.items.filter(status="published").count()
 
 
+def _child_env(query="", **extra):
+    """The environment of a child process on the test database (as conftest.run_manage gives it)."""
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}{query}"
+    return {**os.environ, "DATABASE_URL": url, "CACHE_URL": "locmem://", **extra}
+
+
 class Workers:
     """`manage.py run_worker` processes on the test database; whatever is still running is killed at teardown."""
 
@@ -101,14 +109,8 @@ class Workers:
         self.procs = []
 
     def start(self):
-        db = connection.settings_dict
         self.name = f"test-worker-{uuid.uuid4().hex[:8]}"
-        env = {
-            **os.environ,
-            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}?application_name={self.name}",
-            "CACHE_URL": "locmem://",
-            "PUBLISH_RUN_LEASE_SECONDS": "3",
-        }
+        env = _child_env(f"?application_name={self.name}", PUBLISH_RUN_LEASE_SECONDS="3")
         n = len(self.procs)
         proc = subprocess.Popen(  # noqa: S603 (the test's own arguments)
             [sys.executable, "manage.py", "run_worker", "--interval", "0.2"],
@@ -126,6 +128,8 @@ class Workers:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait(WAIT)
+            # The server ends a dead client's session a moment later; the test database is dropped after the last.
+            _wait_for(lambda name=proc.name: not _backends(name), f"the session of {proc.name} to end")
 
 
 @pytest.fixture
@@ -213,6 +217,38 @@ def test_a_stopped_worker_hands_its_run_back_without_counting_the_attempt(worker
 
     workers.start()
     _wait_for(lambda: _run_status(run) == "done", "a second worker to finish the handed-back run")
+    assert [_versions(school) for school in schools] == [[1]] * 3
+
+
+def test_an_interrupted_publish_trust_hands_its_run_to_the_worker(tmp_path):
+    trust, schools = _trust_with_drafts(3)
+    env = _child_env()
+    command = subprocess.Popen(  # noqa: S603
+        [sys.executable, "manage.py", "publish_trust", trust.slug, "--summary", "Termly update."],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(tmp_path / "err", "w"),  # noqa: SIM115 (the child holds it)
+    )
+    try:
+        _wait_for(lambda: PublishRun.objects.filter(trust=trust).exists(), "the command to plan its run")
+        run = PublishRun.objects.get(trust=trust)
+        _wait_for(lambda: _published(run) >= 1, "the command to publish a school")
+        command.send_signal(signal.SIGINT)
+        assert command.wait(WAIT) == 1
+    finally:
+        if command.poll() is None:
+            command.kill()
+            command.wait(WAIT)
+    assert f"Interrupted: the background worker (run_worker) publishes the rest of run {run.pk}." in (
+        (tmp_path / "err").read_text()
+    )
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == ("running", 0)
+    assert "pending" in _statuses(run)
+
+    resume_abandoned_runs(holder=_holder())
+    assert _run_status(run) == "done"
     assert [_versions(school) for school in schools] == [[1]] * 3
 
 
@@ -316,12 +352,17 @@ def _worker_pids(log):
     ]
 
 
-def _gone(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().split(") ", 1)[1].startswith("Z")
-    except FileNotFoundError:
-        return True
+def _group(pgid):
+    """The live processes of process group `pgid` (zombies left out)."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(") ", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            members.append(int(stat.parent.name))
+    return members
 
 
 def test_scripts_serve_restarts_a_killed_worker_and_stopping_the_server_stops_it(tmp_path):
@@ -331,13 +372,7 @@ def test_scripts_serve_restarts_a_killed_worker_and_stopping_the_server_stops_it
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CACHE_URL": "locmem://",
-        "PORT": str(port),
-    }
+    env = _child_env(PORT=str(port))
     log = tmp_path / "serve.log"
     serve = subprocess.Popen(  # noqa: S603
         ["scripts/serve", "dev"],
@@ -365,9 +400,11 @@ def test_scripts_serve_restarts_a_killed_worker_and_stopping_the_server_stops_it
         _wait_for(answers, "the server to answer")
         assert serve.poll() is None
 
+        assert second in _group(serve.pid)
+
         serve.send_signal(signal.SIGTERM)
         serve.wait(WAIT)
-        _wait_for(lambda: _gone(second), "the worker to stop with the server")
+        _wait_for(lambda: not _group(serve.pid), "the worker and the server to stop with scripts/serve")
     finally:
         if serve.poll() is None:
             os.killpg(serve.pid, signal.SIGKILL)

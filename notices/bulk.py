@@ -1,10 +1,20 @@
 """Trust-wide publishing: plan a run of every pending notice, then execute it in the background.
 
 Each item is published with publishing.publish_notice, so a bulk version is made
-exactly as a single one is.
+exactly as a single one is. The process executing a run holds a lease on it and
+renews it before every item; an item's publish and its recorded result commit
+together, so a run whose worker died is resumed where it stopped and no notice
+is published twice (docs/decisions/0004-background-publishing.md).
 """
 
-from django.db import transaction
+import datetime
+import logging
+import os
+import socket
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -12,6 +22,11 @@ from notices.models import Notice
 from notices.publishing import PublishRefused, notice_status, publish_notice
 from tenants import audit
 from tenants.models import PublishRun, PublishRunItem
+
+logger = logging.getLogger(__name__)
+
+# The connection failed (database restarted, backend terminated): not any school's result.
+DATABASE_UNAVAILABLE = (InterfaceError, OperationalError)
 
 
 def plan_trust_publish(trust, *, user, summary, material=True):
@@ -35,32 +50,158 @@ def plan_trust_publish(trust, *, user, summary, material=True):
     return run
 
 
-def execute_publish_run(run, *, on_progress=None):
-    """Publish every pending item of `run`, school by school; one failure never stops the rest."""
-    PublishRun.objects.filter(pk=run.pk).update(status=PublishRun.Status.RUNNING)
-    items = list(run.items.select_related("school__trust").filter(status=PublishRunItem.Status.PENDING))
-    for done, item in enumerate(items, start=1):
+def this_process():
+    """The lease holder's name: host and pid, so an operator can find the process (and only a dead one reuses it)."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+
+
+def _lease():
+    return datetime.timedelta(seconds=settings.PUBLISH_RUN_LEASE_SECONDS)
+
+
+def _abandoned(now, holder):
+    """Runs nobody is executing: their lease ran out (or is `holder`'s own, which is not executing it now),
+    or queued for longer than a lease with no worker taking them up (their task was lost)."""
+    running = Q(lease_expires_at__lt=now) | Q(lease_expires_at__isnull=True) | Q(lease_holder=holder)
+    lost = Q(status=PublishRun.Status.QUEUED, created_at__lt=now - _lease())
+    return Q(status=PublishRun.Status.RUNNING) & running | lost
+
+
+def _claim(run_pk, holder):
+    """Take the lease of run `run_pk` if it is queued or abandoned; None if another process holds it or it ended.
+
+    A run already tried PUBLISH_RUN_MAX_ATTEMPTS times is failed instead, with its reason.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        run = (
+            PublishRun.objects.select_for_update(skip_locked=True)
+            .filter(Q(status=PublishRun.Status.QUEUED) | _abandoned(now, holder), pk=run_pk)
+            .first()
+        )
+        if run is None:
+            return None
+        if run.attempts >= settings.PUBLISH_RUN_MAX_ATTEMPTS:
+            last = run.lease_holder or "an earlier worker"
+            _fail(run, f"the worker publishing it stopped before finishing, each time (the last was {last}).")
+            return None
+        if run.status == PublishRun.Status.RUNNING:
+            logger.warning(
+                "Resuming publish run %s of %s (attempt %s of %s): its lease held by %s ran out.",
+                run.pk,
+                run.trust_id,
+                run.attempts + 1,
+                settings.PUBLISH_RUN_MAX_ATTEMPTS,
+                run.lease_holder or "an earlier worker",
+            )
+        run.status, run.lease_holder, run.lease_expires_at = PublishRun.Status.RUNNING, holder, now + _lease()
+        run.attempts += 1
+        run.save(update_fields=["status", "lease_holder", "lease_expires_at", "attempts"])
+    return run
+
+
+def _fail(run, reason):
+    """End `run` as failed: every item not yet published says why, as an item that failed on its own would."""
+    message = f"Not published: the run failed after {run.attempts} attempts."
+    for item in run.items.select_related("school").filter(status=PublishRunItem.Status.PENDING):
+        _record_failure(run, item, message)
+    run.items.filter(status=PublishRunItem.Status.PENDING).update(status=PublishRunItem.Status.FAILED, message=message)
+    run.status, run.failure_reason, run.finished_at = PublishRun.Status.FAILED, reason, timezone.now()
+    run.lease_holder, run.lease_expires_at = "", None
+    run.save(update_fields=["status", "failure_reason", "finished_at", "lease_holder", "lease_expires_at"])
+    logger.error("Publish run %s of %s failed after %s attempts: %s", run.pk, run.trust_id, run.attempts, reason)
+
+
+def _record_failure(run, item, message):
+    audit.record(
+        audit.Action.PUBLISH_FAILED,
+        actor=run.started_by,
+        school=item.school,
+        notice=item.notice_slug,
+        run=run.pk,
+        error=message,
+    )
+
+
+def _renew_lease(run, holder):
+    """The heartbeat: False once another process has taken the run over (this one stalled past its lease)."""
+    renewed = PublishRun.objects.filter(pk=run.pk, status=PublishRun.Status.RUNNING, lease_holder=holder)
+    return renewed.update(lease_expires_at=timezone.now() + _lease()) == 1
+
+
+def publish_run_item(run, item):
+    """Publish one item of a run; the one place a bulk run publishes, so a per-item check belongs here."""
+    with tenant_context(item.school):
+        notice = Notice.objects.get(slug=item.notice_slug)
+        return publish_notice(notice, user=run.started_by, summary=run.summary, material=run.material)
+
+
+def _execute_item(run, item_pk):
+    """Publish a pending item and record its result in one transaction; None if it is not pending (done by an
+    earlier attempt) or another worker has it in hand. A crash mid-way leaves it pending and unpublished."""
+    with transaction.atomic():
+        item = (
+            PublishRunItem.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("school__trust")
+            .filter(pk=item_pk, status=PublishRunItem.Status.PENDING)
+            .first()
+        )
+        if item is None:
+            return None
         try:
-            with tenant_context(item.school):
-                notice = Notice.objects.get(slug=item.notice_slug)
-                version = publish_notice(notice, user=run.started_by, summary=run.summary, material=run.material)
+            # A savepoint: a failed publish is undone on its own and its failure can still be recorded.
+            with transaction.atomic():
+                version = publish_run_item(run, item)
             item.status, item.version_number = PublishRunItem.Status.PUBLISHED, version.number
-        # Anything one school's notice raises is that school's result, reported by name.
+        except DATABASE_UNAVAILABLE:
+            raise
+        # Anything else one school's notice raises is that school's result, reported by name.
         except Exception as exc:  # noqa: BLE001
             item.status, item.message = PublishRunItem.Status.FAILED, str(exc) or type(exc).__name__
-            audit.record(
-                audit.Action.PUBLISH_FAILED,
-                actor=run.started_by,
-                school=item.school,
-                notice=item.notice_slug,
-                run=run.pk,
-                error=item.message,
-            )
-        PublishRunItem.objects.filter(pk=item.pk).update(
-            status=item.status, version_number=item.version_number, message=item.message
-        )
-        if on_progress:
-            on_progress(done, len(items), item)
-    PublishRun.objects.filter(pk=run.pk).update(status=PublishRun.Status.DONE, finished_at=timezone.now())
+            _record_failure(run, item, item.message)
+        item.save(update_fields=["status", "version_number", "message"])
+    return item
+
+
+def _finish(run):
+    """Mark `run` done once no item is pending, whichever process published the last one."""
+    pending = PublishRunItem.objects.filter(run=OuterRef("pk"), status=PublishRunItem.Status.PENDING)
+    PublishRun.objects.filter(~Exists(pending), pk=run.pk, status=PublishRun.Status.RUNNING).update(
+        status=PublishRun.Status.DONE, finished_at=timezone.now(), lease_holder="", lease_expires_at=None
+    )
+
+
+def execute_publish_run(run, *, holder=None, on_progress=None):
+    """Publish every pending item of `run`, school by school, unless another live process is executing it.
+
+    One failure never stops the rest. Returns the run as it now stands.
+    """
+    holder = holder or this_process()
+    claimed = _claim(run.pk, holder)
+    if claimed is not None:
+        items = list(claimed.items.filter(status=PublishRunItem.Status.PENDING).values_list("pk", flat=True))
+        for done, item_pk in enumerate(items, start=1):
+            if not _renew_lease(claimed, holder):
+                break
+            item = _execute_item(claimed, item_pk)
+            if item is not None and on_progress:
+                on_progress(done, len(items), item)
+        _finish(claimed)
     run.refresh_from_db()
     return run
+
+
+def resume_abandoned_runs(*, holder=None):
+    """Take up every run whose worker stopped: resume it, or fail it past the attempt limit. Returns how many."""
+    holder = holder or this_process()
+    abandoned = PublishRun.objects.filter(_abandoned(timezone.now(), holder)).order_by("created_at")
+    runs = list(abandoned.only("pk"))
+    for run in runs:
+        execute_publish_run(run, holder=holder)
+    return len(runs)
+
+
+def hand_back_runs(holder):
+    """On a stop signal: release `holder`'s runs so a live worker resumes them at once, the attempt not counted."""
+    held = PublishRun.objects.filter(status=PublishRun.Status.RUNNING, lease_holder=holder, attempts__gt=0)
+    return held.update(lease_expires_at=timezone.now(), attempts=F("attempts") - 1)

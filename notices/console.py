@@ -3,6 +3,7 @@
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -124,9 +125,15 @@ def run_detail(request, slug, run_id):
     trust = _trust_for_publisher(request, slug)
     run = get_object_or_404(PublishRun, trust=trust, pk=run_id)
     items, finished = _run_progress(run)
-    return render(
-        request, "notices/console_run.html", {"trust": trust, "run": run, "items": items, "finished": finished}
-    )
+    context = {
+        "trust": trust,
+        "run": run,
+        "items": items,
+        "finished": finished,
+        "ended": run.status in (PublishRun.Status.DONE, PublishRun.Status.FAILED),
+        "max_attempts": settings.PUBLISH_RUN_MAX_ATTEMPTS,
+    }
+    return render(request, "notices/console_run.html", context)
 
 
 @login_required

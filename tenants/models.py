@@ -203,12 +203,19 @@ class AuditEvent(AppendOnlyModel):
 
 
 class PublishRun(models.Model):
-    """One trust-wide publish: every notice with unpublished changes, run in the background."""
+    """One trust-wide publish: every notice with unpublished changes, run in the background.
+
+    The process executing a run holds a lease on it (`lease_holder` until
+    `lease_expires_at`) and renews it before every item, so a run whose worker
+    died is seen as abandoned once the lease runs out, and is resumed by
+    another worker or, after `PUBLISH_RUN_MAX_ATTEMPTS`, failed with its reason.
+    """
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
         DONE = "done", "Done"
+        FAILED = "failed", "Failed"
 
     trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="publish_runs")
     started_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -217,6 +224,10 @@ class PublishRun(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    lease_holder = models.CharField(max_length=100, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    failure_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]

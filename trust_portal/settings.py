@@ -180,8 +180,12 @@ AXES_USERNAME_FORM_FIELD = "username"
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 
-# Background work: a database-backed queue in the public schema, drained by `manage.py db_worker`.
+# Background work: a database-backed queue in the public schema, drained by `manage.py run_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A trust-wide publish is leased to the process executing it and renewed before every notice (about a second each);
+# a run whose lease lapsed is resumed by a live worker, and failed with its reason after this many attempts.
+PUBLISH_RUN_LEASE_SECONDS = env_int("PUBLISH_RUN_LEASE_SECONDS", 60, minimum=2)
+PUBLISH_RUN_MAX_ATTEMPTS = env_int("PUBLISH_RUN_MAX_ATTEMPTS", 3, minimum=1)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

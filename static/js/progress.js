@@ -1,5 +1,5 @@
 // Progressive enhancement for the trust console: update the progress bar live,
-// and reload once the run is done so the per-school results appear.
+// and reload once the run has ended (done or failed) so the per-school results appear.
 (function () {
   var box = document.querySelector(".run-progress");
   if (!box || !window.fetch) return;
@@ -12,7 +12,7 @@
         bar.max = data.total;
         bar.value = data.finished;
         label.textContent = data.finished + " of " + data.total + " notices done";
-        if (data.status === "done") { window.location.reload(); } else { setTimeout(poll, 1500); }
+        if (data.status === "done" || data.status === "failed") { window.location.reload(); } else { setTimeout(poll, 1500); }
       })
       .catch(function () { setTimeout(poll, 5000); });
   }

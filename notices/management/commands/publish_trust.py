@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from notices.bulk import execute_publish_run, plan_trust_publish
+from notices.bulk import execute_publish_run, hand_back_runs, plan_trust_publish, this_process
 from notices.management.options import publisher_option
 from notices.publishing import PublishRefused
 from tenants.models import Trust
@@ -27,7 +27,13 @@ class Command(BaseCommand):
             raise CommandError(" ".join(exc.problems)) from None
         total = run.items.count()
         self.stdout.write(f"{found.name}: {total} notice{'s' if total != 1 else ''} to publish")
-        run = execute_publish_run(run, on_progress=self._progress)
+        try:
+            run = execute_publish_run(run, holder=this_process(), on_progress=self._progress)
+        except KeyboardInterrupt:
+            # What is published stays published; the notice in hand rolled back with its transaction.
+            hand_back_runs(this_process())
+            rest = f"the background worker (run_worker) publishes the rest of run {run.pk}."
+            raise CommandError(f"Interrupted: {rest}") from None
         failed = run.items.filter(status="failed")
         if failed:
             names = ", ".join(f"{item.school.name} ({item.notice_slug})" for item in failed)

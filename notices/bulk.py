@@ -19,8 +19,8 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from notices.models import Notice
-from notices.publishing import PublishRefused, notice_status, publish_notice
-from tenants import audit
+from notices.publishing import BaseMoved, NothingToPublish, PublishRefused, pending_change, publish_notice
+from tenants import access, audit
 from tenants.models import PublishRun, PublishRunItem
 
 logger = logging.getLogger(__name__)
@@ -37,14 +37,22 @@ def plan_trust_publish(trust, *, user, summary, material=True):
     pending = []
     for school in trust.schools.select_related("trust").order_by("name"):
         with tenant_context(school):
-            pending += [
-                (school, notice) for notice in Notice.objects.all() if notice_status(notice, school=school) != "live"
-            ]
+            for notice in Notice.objects.all():
+                change = pending_change(notice, school=school)
+                if change.has_changes:
+                    pending.append((school, notice, change))
     with transaction.atomic():
         run = PublishRun.objects.create(trust=trust, started_by=user, summary=summary, material=material)
         PublishRunItem.objects.bulk_create(
-            PublishRunItem(run=run, school=school, notice_slug=notice.slug, notice_title=notice.title)
-            for school, notice in pending
+            PublishRunItem(
+                run=run,
+                school=school,
+                notice_slug=notice.slug,
+                notice_title=notice.title,
+                base_number=change.latest_number,
+                base_hash=change.document_hash,
+            )
+            for school, notice, change in pending
         )
         audit.record(audit.Action.BULK_PUBLISH, actor=user, trust=trust, run=run.pk, notices=len(pending))
     return run
@@ -129,11 +137,32 @@ def _renew_lease(run, holder):
     return renewed.update(lease_expires_at=timezone.now() + _lease()) == 1
 
 
+class ItemSkipped(Exception):
+    """The item no longer matches what the run was planned against, or its publisher lost the role."""
+
+
 def publish_run_item(run, item):
-    """Publish one item of a run; the one place a bulk run publishes, so a per-item check belongs here."""
+    """Publish one item of a run; the one place a bulk run publishes.
+
+    Checked again now, not only when the run was planned: the publisher must
+    still publish for the trust, and the notice must still be what was planned
+    (nobody published it, nobody edited it since), else it is skipped.
+    """
+    if run.started_by is not None and not access.can_publish_trust(run.started_by, run.trust):
+        raise ItemSkipped(f"{run.started_by.email} no longer publishes for {run.trust.name}; nothing was published.")
     with tenant_context(item.school):
         notice = Notice.objects.get(slug=item.notice_slug)
-        return publish_notice(notice, user=run.started_by, summary=run.summary, material=run.material)
+        try:
+            return publish_notice(
+                notice,
+                user=run.started_by,
+                summary=run.summary,
+                material=run.material,
+                base_number=item.base_number,
+                base_hash=item.base_hash or None,
+            )
+        except (BaseMoved, NothingToPublish) as exc:
+            raise ItemSkipped("Skipped: " + " ".join(exc.problems)) from exc
 
 
 def _execute_item(run, item_pk):
@@ -155,6 +184,8 @@ def _execute_item(run, item_pk):
             item.status, item.version_number = PublishRunItem.Status.PUBLISHED, version.number
         except DATABASE_UNAVAILABLE:
             raise
+        except ItemSkipped as exc:
+            item.status, item.message = PublishRunItem.Status.SKIPPED, str(exc)
         # Anything else one school's notice raises is that school's result, reported by name.
         except Exception as exc:  # noqa: BLE001
             item.status, item.message = PublishRunItem.Status.FAILED, str(exc) or type(exc).__name__

@@ -241,6 +241,7 @@ class PublishRunItem(models.Model):
         PENDING = "pending", "Waiting"
         PUBLISHED = "published", "Published"
         FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
 
     run = models.ForeignKey(PublishRun, on_delete=models.CASCADE, related_name="items")
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
@@ -249,6 +250,11 @@ class PublishRunItem(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     version_number = models.PositiveIntegerField(null=True, blank=True)
     message = models.TextField(blank=True)
+    # What the run was planned against (notices.publishing.pending_change): the
+    # latest version number and the composed draft's hash. Checked again when
+    # the item is published, so a notice published or edited after planning is skipped.
+    base_number = models.PositiveIntegerField(null=True, blank=True)
+    base_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["school__name", "notice_title"]

@@ -155,3 +155,48 @@ def test_publish_trust_command_refuses_bad_input(world):
         call_command("publish_trust", "trust-x", "--summary", "x", "--user", "editor-a@example.org")
     with pytest.raises(CommandError, match="Say what changed"):
         call_command("publish_trust", "trust-x", "--summary", "  ")
+
+
+def test_a_bulk_run_skips_a_notice_published_by_hand_after_it_was_planned(world, client):
+    from notices.bulk import execute_publish_run, plan_trust_publish
+
+    edit_system(world.school_a, "Planned change in A")
+    edit_system(world.school_b, "Planned change in B")
+    run = plan_trust_publish(world.trust_x, user=world.publisher_x, summary="Termly update.")
+    with tenant_context(world.school_a):
+        publish_notice(Notice.objects.get(), user=world.publisher_x, summary="Published by hand first.")
+    connection.set_schema_to_public()
+    run = execute_publish_run(run)
+    items = {item.school.slug: item for item in run.items.select_related("school")}
+    assert items["school-a"].status == "skipped"
+    assert "Version 2 was published after" in items["school-a"].message
+    assert items["school-b"].status == "published"
+    assert versions(world.school_a) == [1, 2]
+    assert versions(world.school_b) == [1, 2]
+
+
+def test_a_bulk_run_skips_a_notice_edited_after_it_was_planned(world):
+    from notices.bulk import execute_publish_run, plan_trust_publish
+
+    edit_system(world.school_a, "Planned change in A")
+    run = plan_trust_publish(world.trust_x, user=world.publisher_x, summary="Termly update.")
+    edit_system(world.school_a, "Unreviewed change after planning")
+    run = execute_publish_run(run)
+    (item,) = run.items.all()
+    assert item.status == "skipped"
+    assert "The draft changed after you reviewed it" in item.message
+    assert versions(world.school_a) == [1]
+
+
+def test_a_bulk_run_rechecks_the_publishers_role_when_it_executes(world):
+    from notices.bulk import execute_publish_run, plan_trust_publish
+    from tenants.models import Membership
+
+    edit_system(world.school_a, "Planned change in A")
+    run = plan_trust_publish(world.trust_x, user=world.publisher_x, summary="Termly update.")
+    Membership.objects.filter(user=world.publisher_x, trust=world.trust_x).delete()
+    run = execute_publish_run(run)
+    (item,) = run.items.all()
+    assert item.status == "skipped"
+    assert "no longer publishes" in item.message
+    assert versions(world.school_a) == [1]

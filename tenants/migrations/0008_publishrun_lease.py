@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenants', '0005_user_never_deleted'),
+        ('tenants', '0007_audit_actions_withdraw_redact_purge'),
     ]
 
     operations = [

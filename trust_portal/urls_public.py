@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from notices import console
+from notices import console, platform
 from tenants import views
 
 urlpatterns = [
@@ -16,5 +16,10 @@ urlpatterns = [
     path("trust/<slug:slug>/runs/<int:run_id>/", console.run_detail, name="console_run"),
     path("trust/<slug:slug>/runs/<int:run_id>.json", console.run_progress, name="console_run_progress"),
     path("accounts/", include("trust_portal.urls_accounts")),
+    path(
+        "admin/versions/<int:school_id>/",
+        admin.site.admin_view(platform.school_versions),
+        name="platform_school_versions",
+    ),
     path("admin/", admin.site.urls),
 ]

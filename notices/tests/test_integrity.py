@@ -274,3 +274,39 @@ def test_entries_younger_than_a_year_survive_a_purge_even_if_asked(world):
             cursor.execute("DELETE FROM tenants_auditevent WHERE id = %s", [recent.pk])
         transaction.set_rollback(True)
     assert AuditEvent.objects.filter(pk=recent.pk).exists()
+
+
+def test_the_platform_admin_withdraws_from_the_portal_admin_and_nobody_else_reaches_the_page(world, client):
+    url = f"/admin/versions/{world.school_a.pk}/"
+    for persona in (world.editor_a, world.publisher_x):
+        client.force_login(persona)
+        assert client.get(url, HTTP_HOST="localhost").status_code in (302, 403)
+    client.force_login(world.platform_admin)
+    page = client.get(url, HTTP_HOST="localhost")
+    assert page.status_code == 200
+    with tenant_context(world.school_a):
+        v1 = NoticeVersion.objects.get(number=1)
+    connection.set_schema_to_public()
+    assert (
+        client.post(url, {"version": v1.pk, "act": "withdraw", "reason": ""}, HTTP_HOST="localhost").status_code == 200
+    )
+    response = client.post(url, {"version": v1.pk, "act": "withdraw", "reason": "Wrong school."}, HTTP_HOST="localhost")
+    assert response.status_code == 302
+    with tenant_context(world.school_a):
+        assert Withdrawal.objects.get(version=v1).reason == "Wrong school."
+    connection.set_schema_to_public()
+    assert _get(client, world.school_a, f"/privacy/{SLUG}/").status_code == 410
+
+
+def test_the_withdraw_command_needs_a_platform_admin_and_says_what_it_did(world):
+    from conftest import run_manage
+
+    refused = run_manage(
+        "withdraw_version", "school-c", SLUG, "1", "--reason", "x", "--user", "publisher-y@example.org"
+    )
+    assert refused.returncode == 1
+    assert "Only a platform admin" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    missing = run_manage("withdraw_version", "school-c", SLUG, "7", "--reason", "x", "--user", "admin@example.org")
+    assert missing.returncode == 1
+    assert "has no version 7" in missing.stderr

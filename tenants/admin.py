@@ -1,13 +1,17 @@
 """The portal host's admin, for platform admins: trusts, schools, domains, users, memberships."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
 
+from tenants import services
+from tenants.cloning import CloneError
 from tenants.memberships import grant_role, remove_role
 from tenants.models import AuditEvent, Domain, Membership, School, Trust, User
-from tenants.provisioning import create_school, forget_hosts, forget_schools
 
 
 @admin.register(Trust)
@@ -16,9 +20,12 @@ class TrustAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        # School pages show trust details, and cached host lookups carry the trust.
-        forget_schools(obj.schools.all())
+        fields = {name: form.cleaned_data[name] for name in form.changed_data}
+        if change:
+            services.update_trust(obj, by=request.user, **fields)
+        else:
+            obj.pk = services.add_trust(by=request.user, **form.cleaned_data).pk
+            obj._state.adding = False
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -40,30 +47,52 @@ class SchoolAdmin(admin.ModelAdmin):
     form = SchoolForm
     list_display = ["name", "trust", "urn", "schema_name"]
     list_filter = ["trust"]
-    prepopulated_fields = {"slug": ["name"]}
     inlines = [DomainInline]
 
     def get_readonly_fields(self, request, obj=None):
         # The slug names the schema and the host; it is fixed once the school exists.
-        return ["slug"] if obj else []
+        return ["slug", "published_versions"] if obj else []
+
+    @admin.display(description="published versions")
+    def published_versions(self, school):
+        url = reverse("platform_school_versions", args=[school.pk])
+        return format_html('<a href="{}">See, withdraw or redact its published versions</a>', url)
+
+    def get_prepopulated_fields(self, request, obj=None):
+        # Only while the slug is still a field: a read-only slug has no input to fill.
+        return {} if obj else {"slug": ["name"]}
 
     def get_inlines(self, request, obj):
         return self.inlines if obj else []
 
+    def add_view(self, request, form_url="", extra_context=None):
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except CloneError as exc:
+            # The template schema is the operator's to fix; nothing was created.
+            messages.error(request, f"The school was not created. {exc}")
+            return HttpResponseRedirect(request.get_full_path())
+
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
-            forget_schools([obj])
+            fields = {name: form.cleaned_data[name] for name in form.changed_data}
+            services.update_school(obj, by=request.user, **fields)
             return
-        school = create_school(**{name: form.cleaned_data[name] for name in SchoolForm.Meta.fields})
+        school = services.add_school(
+            by=request.user, **{name: form.cleaned_data[name] for name in SchoolForm.Meta.fields}
+        )
         obj.pk, obj.schema_name = school.pk, school.schema_name
         obj._state.adding = False
 
     def save_formset(self, request, form, formset, change):
-        before = set(Domain.objects.filter(tenant=form.instance).values_list("domain", flat=True))
-        super().save_formset(request, form, formset, change)
-        after = set(Domain.objects.filter(tenant=form.instance).values_list("domain", flat=True))
-        forget_hosts(before | after)
+        # Hosts change only through tenants.services, which audits and re-routes them.
+        formset.save(commit=False)
+        for host in formset.deleted_objects:
+            services.remove_domain(host, by=request.user)
+        for host, changed in formset.changed_objects:
+            services.update_domain(host, by=request.user, **{name: getattr(host, name) for name in changed})
+        for host in formset.new_objects:
+            services.add_domain(form.instance, host.domain, is_primary=host.is_primary, by=request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -10,8 +10,10 @@ handful of queries, and lets PostgreSQL copy each table's columns, defaults,
 identity and CHECK constraints with CREATE TABLE ... (LIKE ...). Everything
 else is recreated from PostgreSQL's own definitions (pg_get_constraintdef,
 pg_get_indexdef, pg_get_triggerdef, pg_get_functiondef) under the template's
-names, so later migrations find the names Django chose. Rows the template
-holds (its django_migrations) are copied, so the new schema is up to date.
+names, so later migrations find the names Django chose. The template's
+migration records (django_migrations) are copied, so the new schema is up to
+date; a template holding any other row is refused, since that row would reach
+every new school.
 
 It runs in the caller's transaction: a failure leaves no schema behind.
 """
@@ -162,7 +164,7 @@ def clone_schema(template, schema):
 
 
 def _copy_rows(cursor, template, schema, tables):
-    """Copy the template's rows (its migration records) and move each identity sequence past them."""
+    """Copy the template's migration records and move each identity sequence past them; refuse any other row."""
     if not tables:
         return
     cursor.execute(
@@ -173,13 +175,20 @@ def _copy_rows(cursor, template, schema, tables):
         [oid for oid, _ in tables],
     )
     filled = [row[0] for row in cursor.fetchall()]
+    names = dict(tables)
+    stray = sorted(names[oid] for oid in filled if names[oid] != "django_migrations")
+    if stray:
+        # Anything else there would be copied into every new school.
+        raise CloneError(
+            f"The template schema {template!r} holds rows in {', '.join(stray)}; it may hold only its migration "
+            "records (django_migrations). Delete those rows from the template, then try again."
+        )
     if not filled:
         return
     cursor.execute(_COLUMNS, {"tables": filled})
     columns = {}
     for oid, name, identity in cursor.fetchall():
         columns.setdefault(oid, []).append((name, identity))
-    names = dict(tables)
     for oid in filled:
         source, target = f"{quote(template)}.{quote(names[oid])}", f"{quote(schema)}.{quote(names[oid])}"
         listed = ", ".join(quote(name) for name, _ in columns[oid])

@@ -1,12 +1,12 @@
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 from django_tenants.models import DomainMixin, TenantMixin
 
 from tenants.appendonly import AppendOnlyModel
-from tenants.validators import RESERVED_SLUGS, ico_registration_validator, school_slug_validator, urn_validator
+from tenants.validators import ico_registration_validator, school_slug_validator, slug_problem, urn_validator
 
 
 class Trust(models.Model):
@@ -60,8 +60,9 @@ class School(TenantMixin):
 
     def clean(self):
         super().clean()
-        if self.slug in RESERVED_SLUGS:
-            raise ValidationError({"slug": f"'{self.slug}' is reserved; choose another slug."})
+        problem = slug_problem(self.slug)
+        if problem:
+            raise ValidationError({"slug": problem})
 
 
 class Domain(DomainMixin):
@@ -75,7 +76,7 @@ class UserManager(BaseUserManager):
     def create_user(self, email, password=None, **fields):
         if not email:
             raise ValueError("An email address is required")
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user = self.model(email=self.model.normalize_username(email), **fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -84,7 +85,7 @@ class UserManager(BaseUserManager):
         return self.create_user(email, password, is_platform_admin=True, **fields)
 
     def get_by_natural_key(self, email):
-        return self.get(email__iexact=email)
+        return self.get(email=self.model.normalize_username(email))
 
 
 class User(AbstractBaseUser):
@@ -106,10 +107,28 @@ class User(AbstractBaseUser):
 
     class Meta:
         ordering = ["email"]
-        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            # Lookups compare the normalised spelling exactly, so nothing may store another one.
+            models.CheckConstraint(
+                condition=models.Q(email=Lower(Trim("email"))),
+                name="user_email_normalised",
+                violation_error_message="Emails are stored in lower case, without surrounding spaces.",
+            ),
+        ]
 
     def __str__(self):
         return self.email
+
+    @classmethod
+    def normalize_username(cls, username):
+        """One account, one identity: login, throttling, roles and uniqueness all see this spelling.
+
+        Mail providers treat the whole address case-insensitively in practice,
+        and every spelling must share one count of failed logins.
+        """
+        username = super().normalize_username(username)
+        return username.strip().lower() if isinstance(username, str) else username
 
     def get_full_name(self):
         return self.name or self.email
@@ -184,6 +203,13 @@ class AuditEvent(AppendOnlyModel):
         WITHDRAW = "withdraw", "Withdrew a published version"
         REDACT = "redact", "Redacted a published version"
         AUDIT_PURGE = "audit_purge", "Purged audit entries past retention"
+        TRUST_CREATED = "trust_created", "Created a trust"
+        TRUST_CHANGED = "trust_changed", "Changed a trust"
+        SCHOOL_CREATED = "school_created", "Created a school"
+        SCHOOL_CHANGED = "school_changed", "Changed a school"
+        DOMAIN_ADDED = "domain_added", "Added a host"
+        DOMAIN_CHANGED = "domain_changed", "Changed a host"
+        DOMAIN_REMOVED = "domain_removed", "Removed a host"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

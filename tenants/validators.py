@@ -11,7 +11,29 @@ school_slug_validator = RegexValidator(
 )
 
 # Slugs become host names and schema names, so these would clash with the
-# portal itself or with PostgreSQL's own schemas.
+# portal itself, the template new schools are copied from (school_template),
+# or PostgreSQL's own schemas.
 RESERVED_SLUGS = frozenset(
-    {"www", "public", "admin", "static", "media", "trust", "api", "mail", "template", "information-schema"}
+    {
+        "www",
+        "public",
+        "admin",
+        "static",
+        "media",
+        "trust",
+        "api",
+        "mail",
+        "template",
+        "school-template",
+        "information-schema",
+    }
 )
+
+
+def slug_problem(slug):
+    """Why `slug` cannot name a school, or "" when it can."""
+    if slug in RESERVED_SLUGS:
+        return f"'{slug}' is reserved; choose another slug."
+    if (slug or "").startswith("pg-"):
+        return f"'{slug}' cannot be used: PostgreSQL refuses schema names starting with pg_; choose another slug."
+    return ""

@@ -166,17 +166,31 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 AUTHENTICATION_BACKENDS = [
-    # Throttles logins: after AXES_FAILURE_LIMIT failures an email/address pair is locked out.
+    # Throttles logins: after AXES_FAILURE_LIMIT failures a client address is locked out (tenants/logins.py).
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Per address (a stranger cycling through emails) and per (email, address); never
+# per email alone, which would let anyone lock a DPL out everywhere.
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "tenants.logins.ThrottleHandler"
 # Login forms post the email in a field called "username" (AuthenticationForm).
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "tenants.logins.throttle_username"
+# Behind the TLS proxy every connection comes from the proxy, so the client is
+# the address the proxy appended last to X-Forwarded-For; earlier entries are
+# whatever the client sent and are ignored. Without the proxy the header is the
+# client's own invention and only the socket's address counts.
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if BEHIND_TLS_PROXY else ("REMOTE_ADDR",)
+AXES_IPWARE_PROXY_COUNT = 0
+# Forged or malformed entries before the proxy's are skipped, not a reason to fall
+# back to the proxy's own address (which every such client would then share).
+IPWARE_STRICT = False
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 
@@ -234,7 +248,7 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
-    if env_bool("BEHIND_TLS_PROXY", False):
+    if BEHIND_TLS_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Password-reset mail. In development without EMAIL_HOST it is printed to the console;

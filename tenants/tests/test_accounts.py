@@ -177,3 +177,56 @@ def test_role_changes_in_the_platform_admin_are_audited(world, client):
     assert client.post(url, data, HTTP_HOST="localhost").status_code == 302
     assert not Membership.objects.filter(user=user).exists()
     assert AuditEvent.objects.filter(action="membership_removed", details__user="new-editor@example.org").exists()
+
+
+NEW_USER_FORM = {
+    "name": "",
+    "password1": PASSWORD,
+    "password2": PASSWORD,
+    "memberships-TOTAL_FORMS": "0",
+    "memberships-INITIAL_FORMS": "0",
+}
+
+
+def test_emails_are_stored_in_one_spelling_by_every_way_in(world, client):
+    create_user("  New.DPL@Example.ORG ", "--role", "editor", "--school", "school-a", "--password", PASSWORD)
+    assert User.objects.filter(email="new.dpl@example.org").exists()
+    client.force_login(world.platform_admin)
+    response = client.post(
+        "/admin/tenants/user/add/",
+        {"email": "Staff.Member@Example.org", **NEW_USER_FORM},
+        HTTP_HOST="localhost",
+    )
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert User.objects.filter(email="staff.member@example.org").exists()
+    again = client.post(
+        "/admin/tenants/user/add/",
+        {"email": "STAFF.member@example.org", **NEW_USER_FORM},
+        HTTP_HOST="localhost",
+    )
+    assert again.status_code == 200
+    assert User.objects.filter(email__iexact="staff.member@example.org").count() == 1
+
+
+def test_the_database_refuses_an_email_in_another_spelling(world):
+    with pytest.raises(IntegrityError, match="user_email_normalised"), transaction.atomic():
+        User.objects.filter(pk=world.editor_a.pk).update(email="Editor-A@example.org")
+
+
+def _normalise_emails():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("tenants.migrations.0010_user_email_normalised_platform_audit_actions").normalise_emails(apps, None)
+
+
+def test_the_migration_lowercases_stored_emails_and_stops_on_accounts_that_would_merge(world):
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE tenants_user DROP CONSTRAINT user_email_normalised")  # rolled back with the test
+        cursor.execute("UPDATE tenants_user SET email = ' Editor-A@Example.org' WHERE id = %s", [world.editor_a.pk])
+    _normalise_emails()
+    assert User.objects.get(pk=world.editor_a.pk).email == "editor-a@example.org"
+    User.objects.filter(pk=world.editor_b.pk).update(email="editor-a@example.org ")
+    with pytest.raises(RuntimeError, match=r"differ only in case or spaces.*'editor-a@example.org'"):
+        _normalise_emails()

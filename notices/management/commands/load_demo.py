@@ -9,8 +9,10 @@ from notices import demo_content
 from notices.demo import add_system, load_notice
 from notices.models import Notice, RetentionRule, Section
 from notices.publishing import publish_notice
+from tenants.memberships import grant_role
 from tenants.models import Membership, School, Trust, User
-from tenants.provisioning import create_school, school_host
+from tenants.provisioning import school_host
+from tenants.services import add_school, add_trust, update_trust
 
 _TRUST_FIELDS = ("name", "address", "ico_registration", "dpo_name", "dpo_email", "complaints_contact")
 _SCHOOL_FIELDS = ("name", "urn", "address", "headteacher", "contact_email")
@@ -28,16 +30,14 @@ class Command(BaseCommand):
         logins = [("Platform admin", admin.email, "portal admin")]
         schools = []
         for trust_data in demo_content.TRUSTS:
-            trust, _ = Trust.objects.update_or_create(
-                slug=trust_data["slug"], defaults={name: trust_data[name] for name in _TRUST_FIELDS}
-            )
+            trust = self._trust(trust_data)
             publisher = self._user(trust_data["publisher"], password)
-            Membership.objects.get_or_create(user=publisher, role=Membership.Role.PUBLISHER, trust=trust)
+            grant_role(publisher, Membership.Role.PUBLISHER, trust=trust)
             logins.append(("Trust publisher", publisher.email, f"every school of {trust.name}"))
             for school_data in trust_data["schools"]:
                 school = self._school(trust, school_data)
                 editor = self._user(school_data["editor"], password)
-                Membership.objects.get_or_create(user=editor, role=Membership.Role.EDITOR, school=school)
+                grant_role(editor, Membership.Role.EDITOR, school=school)
                 logins.append(("School DPL (editor)", editor.email, school.name))
                 with tenant_context(school):
                     self._notice(school, school_data, publisher)
@@ -50,10 +50,17 @@ class Command(BaseCommand):
             user = User.objects.create_user(data["email"], password, name=data["name"], **fields)
         return user
 
+    def _trust(self, data):
+        fields = {name: data[name] for name in _TRUST_FIELDS}
+        trust = Trust.objects.filter(slug=data["slug"]).first()
+        if trust is None:
+            return add_trust(slug=data["slug"], **fields)
+        return update_trust(trust, **fields)
+
     def _school(self, trust, data):
         school = School.objects.filter(slug=data["slug"]).first()
         if school is None:
-            return create_school(trust=trust, slug=data["slug"], **{name: data[name] for name in _SCHOOL_FIELDS})
+            return add_school(trust=trust, slug=data["slug"], **{name: data[name] for name in _SCHOOL_FIELDS})
         return school
 
     @transaction.atomic

@@ -3,7 +3,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from tenants.cloning import CloneError
 from tenants.models import Trust
-from tenants.provisioning import create_school, school_host
+from tenants.provisioning import school_host
+from tenants.services import add_school
 
 
 class Command(BaseCommand):
@@ -25,7 +26,7 @@ class Command(BaseCommand):
             known = ", ".join(Trust.objects.values_list("slug", flat=True)) or "none yet"
             raise CommandError(f"No trust with slug '{options['trust']}'. Known trusts: {known}.") from None
         try:
-            school = create_school(
+            school = add_school(
                 trust=trust,
                 name=options["name"],
                 slug=options["slug"],

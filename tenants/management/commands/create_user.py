@@ -26,16 +26,17 @@ class Command(BaseCommand):
         parser.add_argument("--password", help="For scripts; otherwise you are asked twice.")
 
     def handle(self, *args, email, name, role, school, trust, platform_admin, password, **options):
+        email = User.normalize_username(email)
         try:
             validate_email(email)
         except ValidationError:
             raise CommandError(f"'{email}' is not a valid email address.") from None
-        if User.objects.filter(email__iexact=email).exists():
+        if User.objects.filter(email=email).exists():
             raise CommandError(f"An account for {email} already exists.")
         scope = self._scope(role, school, trust, platform_admin)
         if password is None:
             password = self._prompt()
-        candidate = User(email=email.lower(), name=name)
+        candidate = User(email=email, name=name)
         try:
             validate_password(password, candidate)
         except ValidationError as exc:

@@ -11,7 +11,7 @@ from notices.models import Notice
 from notices.publishing import publish_notice
 from tenants import generations
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_cache")]
 SLUG = "pupils-and-parents"
 CURRENT = f"/privacy/{SLUG}/"
 

@@ -9,13 +9,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.http import http_date
 from django_tenants.utils import tenant_context
 
-from conftest import host
+from conftest import PASSWORD, host
 from notices import cache as page_cache
 from notices.demo import load_notice
 from notices.models import Notice
 from notices.publishing import publish_notice
 from notices.tests.factories import notice_data
 from tenants import generations
+from tenants.models import Membership, Trust, User
 from tenants.provisioning import create_school
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_cache")]
@@ -39,15 +40,29 @@ NOT_DATES = ["yesterday", "Mon, 99 Foo 2024 25:61:61 GMT", "", "0", "Mon, 01 Jan
 
 
 @pytest.fixture(scope="module")
-def school(django_db_setup, django_db_blocker, world):
-    """A school of its own (committed for the session) whose notice has two versions, so every URL exists."""
+def school(django_db_setup, django_db_blocker):
+    """A trust and school of their own (committed for the session) whose notice has two versions, so every URL exists.
+
+    Their own, so that no other test's list of schools or trusts ever includes them.
+    """
     with django_db_blocker.unblock():
-        school = create_school(trust=world.trust_x, name="Edge School", slug="edge-conditional", urn="990411")
+        trust = Trust.objects.create(
+            slug="trust-edge",
+            name="Edge Trust",
+            address="1 Edge Road",
+            ico_registration="ZZ900411",
+            dpo_name="Edge DPO",
+            dpo_email="dpo@trust-edge.example.org",
+            complaints_contact="Email complaints@trust-edge.example.org.",
+        )
+        publisher = User.objects.create_user("publisher-edge@example.org", PASSWORD, name="publisher-edge")
+        Membership.objects.create(user=publisher, role="publisher", trust=trust)
+        school = create_school(trust=trust, name="Edge School", slug="edge-conditional", urn="990411")
         with tenant_context(school):
-            notice = load_notice(notice_data("MarkerEdge"), user=world.publisher_x)
-            publish_notice(notice, user=world.publisher_x, summary="First version.")
+            notice = load_notice(notice_data("MarkerEdge"), user=publisher)
+            publish_notice(notice, user=publisher, summary="First version.")
             Notice.objects.filter(pk=notice.pk).update(summary="Rewritten for the conditional-request tests.")
-            publish_notice(Notice.objects.get(pk=notice.pk), user=world.publisher_x, summary="Second version.")
+            publish_notice(Notice.objects.get(pk=notice.pk), user=publisher, summary="Second version.")
         connection.set_schema_to_public()
     return school
 

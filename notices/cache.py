@@ -15,34 +15,46 @@ which retires every copy of the school's pages at once. Shared-cache keys go
 through django_tenants.cache.make_key, which prefixes the active schema, and
 memory entries are keyed by host and checked against their school's token, so
 one school's page can never answer for another.
+
+All three layers answer through _answer, so If-None-Match, If-Modified-Since,
+If-Match, If-Unmodified-Since, and on PDFs Range and If-Range, get the same
+answer (RFC 9110) whichever layer holds the page. A PDF is read from storage
+and checked against the SHA-256 recorded when it was published every time a
+layer reads it; one that does not match is never served (a 503, logged).
 """
 
 import hashlib
+import logging
+import re
 import threading
+import time
 from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpResponse
-from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.http import http_date
-from django_tenants.utils import schema_context
+from django.db import connection
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import content_disposition_header, http_date, parse_http_date_safe
 
-from tenants import generations
+from tenants import generations, outage
 
-IMMUTABLE = {"public": True, "max_age": 31536000, "immutable": True}
-REVALIDATE = {"public": True, "max_age": 0, "must_revalidate": True}
+logger = logging.getLogger(__name__)
 
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "public, max-age=0, must-revalidate"
 
-# Old tokens' entries are never read again; let the shared cache drop them.
-PAGE_SECONDS = 24 * 3600
+# An entry cannot be used longer than the token it is kept under.
+PAGE_SECONDS = generations.MAX_AGE
 # Per process; about a thousand notice pages.
 MEMO_BYTES = 32 * 1024 * 1024
+# Bumped when an entry's shape changes, so a deploy never reads an entry the old code made.
+ENTRY_FORMAT = 2
 
 
 def page_key(token, path):
-    return f"page:{token}:{path}"
+    return f"page:{ENTRY_FORMAT}:{token}:{path}"
 
 
 def page_token(request):
@@ -53,8 +65,12 @@ def page_token(request):
 
 
 def forget_pages(schema_name):
-    """Retire every cached page of one school, in every process (within generations.TOKEN_SECONDS)."""
-    generations.replace(generations.pages(schema_name))
+    """Retire every cached page of one school once the transaction commits (at once outside one), in every process.
+
+    Other processes see it within generations.TOKEN_SECONDS; a failure to
+    write the token is logged, and the pages then retire within generations.MAX_AGE.
+    """
+    generations.replace_after_commit(generations.pages(schema_name))
 
 
 def cached_entry(request, build):
@@ -67,6 +83,13 @@ def cached_entry(request, build):
     return entry
 
 
+def _validators(published_at):
+    # Last-Modified has whole seconds; the timestamp compared with If-(Un)Modified-Since is the same second.
+    if published_at is None:
+        return {"last_modified": None, "modified": None}
+    return {"last_modified": http_date(published_at.timestamp()), "modified": int(published_at.timestamp())}
+
+
 def body_entry(body: bytes, published_at, *, content_type="text/html; charset=utf-8", immutable=False, headers=None):
     """An entry for a rendered body, with the validators for conditional GETs."""
     return {
@@ -74,41 +97,148 @@ def body_entry(body: bytes, published_at, *, content_type="text/html; charset=ut
         "headers": headers or {},
         "content_type": content_type,
         "etag": f'"{hashlib.sha256(body).hexdigest()[:32]}"',
-        "last_modified": http_date(published_at.timestamp()) if published_at else None,
         "immutable": immutable,
+        **_validators(published_at),
     }
 
 
 def file_entry(version, *, immutable=False):
-    """An entry for a version's PDF: streamed from storage, never rendered on a GET."""
+    """An entry for a version's PDF, read from storage (never rendered on a GET) and checked against its hash.
+
+    Raises StoredFileChanged, before anything is cached, if the stored file is
+    not the one published.
+    """
+    _verified_pdf(version.pdf.name, version.pdf_sha256)
     return {
         "file": version.pdf.name,
-        "filename": version.pdf_filename,
+        "sha256": version.pdf_sha256,
+        "headers": {
+            "Content-Disposition": content_disposition_header(True, version.pdf_filename),
+            "Accept-Ranges": "bytes",
+        },
         "content_type": "application/pdf",
         "etag": f'"{version.pdf_sha256[:32]}"',
-        "last_modified": http_date(version.published_at.timestamp()),
         "immutable": immutable,
+        **_validators(version.published_at),
     }
 
 
+class StoredFileChanged(outage.Unavailable):
+    """A stored PDF is missing, or is not the file whose SHA-256 was recorded when it was published."""
+
+
+def _verified_pdf(name, sha256):
+    """The bytes of the stored PDF `name` of the active school, if they still have `sha256`."""
+    try:
+        with default_storage.open(name, "rb") as stored:
+            data = stored.read()
+    except FileNotFoundError:
+        found = "no file"
+    else:
+        found = hashlib.sha256(data).hexdigest()
+        if found == sha256:
+            return data
+    logger.error(
+        "Not serving %s of school %s: SHA-256 recorded at publication %s, stored file %s",
+        name,
+        connection.schema_name,
+        sha256,
+        found,
+    )
+    raise StoredFileChanged(name)
+
+
+# The headers a 304 repeats from the 200 it stands for (RFC 9110 section 15.4.5).
+_NOT_MODIFIED_HEADERS = ("Cache-Control", "Content-Location", "Date", "ETag", "Expires", "Last-Modified", "Vary")
+# One byte range (RFC 9110 section 14.1.2); longer numbers than any file has are not a range we answer.
+_BYTE_RANGE = re.compile(r"bytes=([0-9]{0,19})-([0-9]{0,19})", re.IGNORECASE)
+_UNSATISFIABLE = "unsatisfiable"
+
+
+def _if_range_passes(request, etag, modified):
+    """Whether the representation If-Range names is this one (RFC 9110 section 13.1.5); absent means yes."""
+    value = request.META.get("HTTP_IF_RANGE")
+    if value is None:
+        return True
+    value = value.strip()
+    if value.startswith(("W/", '"')):
+        return value == etag  # a strong comparison: a weak tag never matches
+    return modified is not None and parse_http_date_safe(value) == modified
+
+
+def _byte_span(request, etag, modified, size):
+    """The part of a `size`-byte body a GET asks for: None for all of it, (start, stop), or _UNSATISFIABLE.
+
+    Several ranges are answered with the whole body, which RFC 9110 allows;
+    a malformed Range is ignored, as it requires.
+    """
+    header = request.META.get("HTTP_RANGE")
+    if not header or request.method != "GET" or not _if_range_passes(request, etag, modified):
+        return None
+    match = _BYTE_RANGE.fullmatch(header.strip())
+    if match is None:
+        return None
+    first, last = match.groups()
+    if first:
+        start = int(first)
+        if last and int(last) < start:
+            return None
+        if start >= size:
+            return _UNSATISFIABLE
+        return start, min(int(last) + 1, size) if last else size
+    if last:
+        if int(last) == 0:
+            return _UNSATISFIABLE
+        return max(size - int(last), 0), size
+    return None
+
+
+def _answer(request, *, etag, modified, headers, body, ranged):
+    """The 200, 206, 304, 412 or 416 for a GET/HEAD of one representation (RFC 9110 sections 13 and 14).
+
+    `headers` are those of its full 200; `body` gives its bytes, and is only
+    called when they are sent. Only a `ranged` body (a PDF) answers Range.
+    """
+    conditional = get_conditional_response(request, etag=etag, last_modified=modified)
+    if conditional is not None:
+        if conditional.status_code == 304:
+            for name in _NOT_MODIFIED_HEADERS:
+                if name in headers:
+                    conditional[name] = headers[name]
+        return conditional
+    content = body()
+    span = _byte_span(request, etag, modified, len(content)) if ranged else None
+    if span is None:
+        return HttpResponse(content, headers=headers)
+    if span == _UNSATISFIABLE:
+        refused = HttpResponse(status=416)
+        refused["Content-Range"] = f"bytes */{len(content)}"
+        return refused
+    start, stop = span
+    partial = HttpResponse(content[start:stop], status=206, headers=headers)
+    partial["Content-Range"] = f"bytes {start}-{stop - 1}/{len(content)}"
+    partial["Content-Length"] = str(stop - start)
+    return partial
+
+
 def respond(request, entry):
-    response = get_conditional_response(request, etag=entry["etag"], last_modified=entry["last_modified"])
-    if response is None:
-        if "file" in entry:
-            response = FileResponse(
-                default_storage.open(entry["file"], "rb"),
-                as_attachment=True,
-                filename=entry["filename"],
-                content_type=entry["content_type"],
-            )
-        else:
-            response = HttpResponse(entry["body"], content_type=entry["content_type"])
-    for name, value in entry.get("headers", {}).items():
-        response[name] = value
-    response["ETag"] = entry["etag"]
+    """Answer a GET/HEAD with `entry`; a PDF is checked against its hash each time it is read."""
+    headers = {"Content-Type": entry["content_type"], **entry.get("headers", {}), "ETag": entry["etag"]}
     if entry["last_modified"]:
-        response["Last-Modified"] = entry["last_modified"]
-    patch_cache_control(response, **(IMMUTABLE if entry["immutable"] else REVALIDATE))
+        headers["Last-Modified"] = entry["last_modified"]
+    headers["Cache-Control"] = IMMUTABLE if entry["immutable"] else REVALIDATE
+    ranged = "file" in entry
+    try:
+        response = _answer(
+            request,
+            etag=entry["etag"],
+            modified=entry["modified"],
+            headers=headers,
+            body=(lambda: _verified_pdf(entry["file"], entry["sha256"])) if ranged else (lambda: entry["body"]),
+            ranged=ranged,
+        )
+    except StoredFileChanged:
+        return outage.unavailable()
     response.page_entry = entry
     return response
 
@@ -168,25 +298,35 @@ class _Memo:
 class _Held:
     """One page as the full middleware chain answered it, with the tokens it was made under."""
 
-    __slots__ = ("body", "headers", "etag", "last_modified", "schema", "hosts_token", "page_token")
+    __slots__ = ("body", "headers", "etag", "modified", "ranged", "schema", "hosts_token", "page_token", "made")
 
-    def __init__(self, request, response, hosts_token, body):
-        self.body = body
+    def __init__(self, request, response, hosts_token):
+        self.body = response.content
         self.headers = dict(response.headers)
         self.etag = response.page_entry["etag"]
-        self.last_modified = response.page_entry["last_modified"]
+        self.modified = response.page_entry["modified"]
+        self.ranged = "file" in response.page_entry
         self.schema = request.tenant.schema_name
         self.hosts_token = hosts_token
         self.page_token = request.page_token
+        self.made = time.monotonic()
 
     def current(self):
-        return self.hosts_token == generations.token(generations.HOSTS) and self.page_token == generations.token(
-            generations.pages(self.schema)
+        return (
+            time.monotonic() - self.made < generations.MAX_AGE
+            and self.hosts_token == generations.token(generations.HOSTS)
+            and self.page_token == generations.token(generations.pages(self.schema))
         )
 
     def respond(self, request):
-        response = HttpResponse(self.body, headers=self.headers)
-        return get_conditional_response(request, self.etag, self.last_modified, response) or response
+        return _answer(
+            request,
+            etag=self.etag,
+            modified=self.modified,
+            headers=self.headers,
+            body=lambda: self.body,
+            ranged=self.ranged,
+        )
 
 
 memo = _Memo(MEMO_BYTES)
@@ -197,15 +337,6 @@ def _memo_key(request):
     return (host or request.META.get("HTTP_HOST", ""), request.path)
 
 
-def _body(request, response):
-    """The bytes of a page or PDF response; a PDF is read through the school's storage."""
-    if not response.streaming:
-        return response.content
-    with schema_context(request.tenant.schema_name):
-        with default_storage.open(response.page_entry["file"], "rb") as pdf:
-            return pdf.read()
-
-
 class PageMemoMiddleware:
     """Answer a repeat GET/HEAD for a school's public page or PDF from this process's memory.
 
@@ -213,7 +344,8 @@ class PageMemoMiddleware:
     does. An entry is the first full 200 response for a host and path, headers
     included (so CSP and frame options are the ones the full chain set), and is
     used only while the host map's token and its school's pages token are the
-    ones it was made under. Responses that set cookies, vary, or carry a CSP
+    ones it was made under, and for generations.MAX_AGE at most. A PDF's bytes
+    are those respond() checked against the recorded hash. Responses that set cookies, vary, or carry a CSP
     nonce are never kept.
     """
 
@@ -236,5 +368,5 @@ class PageMemoMiddleware:
             and "Vary" not in response.headers
             and "nonce-" not in response.headers.get("Content-Security-Policy", "")
         ):
-            memo.put(key, _Held(request, response, hosts_token, _body(request, response)))
+            memo.put(key, _Held(request, response, hosts_token))
         return response

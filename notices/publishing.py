@@ -204,7 +204,7 @@ def store_pdf(version, pdf_bytes):
 
 def after_publish(schema_name):
     """What follows a publish once it is committed: retire the school's cached pages (logged, never raised)."""
-    transaction.on_commit(lambda: page_cache.forget_pages(schema_name), robust=True)
+    page_cache.forget_pages(schema_name)
 
 
 @transaction.atomic

@@ -41,8 +41,7 @@ def _check(by, reason):
 
 
 def _forget_pages_at_commit():
-    schema = connection.schema_name
-    transaction.on_commit(lambda: page_cache.forget_pages(schema), robust=True)
+    page_cache.forget_pages(connection.schema_name)
 
 
 @transaction.atomic

@@ -12,18 +12,33 @@ every other process and machine. A token missing from the cache (cleared,
 evicted) is replaced by a fresh one, which also invalidates: losing a token
 can only cost a re-render, never serve something stale.
 
+A token also expires from the shared cache MAX_AGE after it was made, and
+nothing kept under a token is used longer than that. So an invalidation that
+was lost (the cache could not be written when the change committed, or a row
+was changed outside the services that replace tokens) heals within MAX_AGE.
+Replacing a token once the transaction commits (replace_after_commit) never
+fails the commit: a failure is logged.
+
 Tokens live under the public schema's cache prefix, whichever school the
 connection is on; each key names the school it is for.
 """
 
+import logging
 import threading
 import time
 import uuid
 
 from django.core.cache import cache
+from django.db import transaction
 from django_tenants.utils import get_public_schema_name, schema_context
 
+logger = logging.getLogger(__name__)
+
 TOKEN_SECONDS = 1.0
+# The longest anything derived from a token is kept. Expiry costs at most one
+# render per page and hour, against a stale page for as long as a lost
+# invalidation would otherwise last: for good.
+MAX_AGE = 3600
 HOSTS = "hosts"
 
 _held = {}
@@ -47,7 +62,7 @@ def token(name):
     with schema_context(get_public_schema_name()):
         value = cache.get(_key(name))
         if value is None:
-            cache.add(_key(name), uuid.uuid4().hex, None)
+            cache.add(_key(name), uuid.uuid4().hex, MAX_AGE)
             value = cache.get(_key(name))
     with _lock:
         _held[name] = (value, now)
@@ -57,10 +72,28 @@ def token(name):
 def replace(*names):
     """Invalidate everything made under these tokens, in every process."""
     with schema_context(get_public_schema_name()):
-        cache.set_many({_key(name): uuid.uuid4().hex for name in names}, None)
+        cache.set_many({_key(name): uuid.uuid4().hex for name in names}, MAX_AGE)
     with _lock:
         for name in names:
             _held.pop(name, None)
+
+
+def replace_after_commit(*names):
+    """replace(*names) once the current transaction commits (at once outside one); never fails the commit.
+
+    A request racing the change would otherwise read the old rows and keep
+    them under the new token. If the cache cannot be written, what the tokens
+    guard stays in use until they expire (MAX_AGE).
+    """
+
+    def replace_or_log():
+        try:
+            replace(*names)
+        except Exception:
+            logger.exception("Could not replace the change tokens %s; they expire within %s s", names, MAX_AGE)
+
+    # robust as well, so that not even a failure to log turns a committed change into an error.
+    transaction.on_commit(replace_or_log, robust=True)
 
 
 def forget_local():

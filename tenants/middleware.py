@@ -1,8 +1,11 @@
 """Host routing: the portal host is the public schema, <slug>.<PORTAL_DOMAIN> is a school.
 
 The host-to-school map is cached so that a page served from cache needs no
-database round trip. Entries are dropped by tenants.provisioning whenever a
-school, its trust or its domains change, with a short TTL as a backstop.
+database round trip. Entries are keyed by the hosts token
+(tenants.generations), which tenants.provisioning replaces whenever a school,
+its trust or its domains change: that retires every entry at once, and an
+entry made by a request racing the change is made under the old token, where
+nothing reads it. A short TTL bounds an edit made outside those services.
 """
 
 from django.conf import settings
@@ -10,6 +13,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import Http404
 
+from tenants import generations, outage
 from tenants.models import Domain
 
 HOST_CACHE_SECONDS = 300
@@ -17,15 +21,16 @@ MAX_HOSTNAME = 253  # the longest name DNS allows
 _UNKNOWN = "unknown"
 
 
-def host_cache_key(hostname):
-    return f"tenant-host:{hostname}"
+def host_cache_key(hostname, hosts_token):
+    return f"tenant-host:{hosts_token}:{hostname}"
 
 
 def school_for_host(hostname):
     """The School served at `hostname`, or None. Must be called on the public schema."""
     if len(hostname) > MAX_HOSTNAME:
         return None  # no school can have it, and it would make an over-long cache key
-    key = host_cache_key(hostname)
+    # The token is read before the rows it guards (see the module docstring).
+    key = host_cache_key(hostname, generations.token(generations.HOSTS))
     school = cache.get(key)
     if school is None:
         domain = Domain.objects.select_related("tenant__trust").filter(domain=hostname).first()
@@ -48,7 +53,10 @@ class HostTenantMiddleware:
         # get_host() raises DisallowedHost (a 400) for hosts outside ALLOWED_HOSTS.
         hostname = request.get_host().rsplit(":", 1)[0].lower().rstrip(".")
         if hostname != settings.PORTAL_DOMAIN:
-            school = school_for_host(hostname)
+            try:
+                school = school_for_host(hostname)
+            except outage.DATABASE_DOWN as exc:
+                return outage.database_down(exc)
             if school is None:
                 request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
                 raise Http404("There is no school at this address.")

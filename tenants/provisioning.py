@@ -1,14 +1,12 @@
 """Creating schools and keeping the host cache honest."""
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
 from tenants import generations
 from tenants.cloning import clone_schema
-from tenants.middleware import host_cache_key
 from tenants.migrating import schemas_behind
 from tenants.models import Domain, School, schema_name_for
 
@@ -18,27 +16,17 @@ def school_host(slug):
 
 
 def forget_hosts(hostnames):
-    """Drop cached host → school entries, and every page held under the old map.
+    """Re-route `hostnames` once the transaction commits, and retire every page held under the old map.
 
-    Deferred to the commit: a request racing the edit would otherwise read the
-    old rows and cache them again under the new token.
+    Host entries are keyed by the hosts token, so replacing it retires the
+    entries of every host, these included.
     """
-    keys = [host_cache_key(h) for h in hostnames]
-
-    def forget():
-        with schema_context(get_public_schema_name()):
-            cache.delete_many(keys)
-        generations.replace(generations.HOSTS)
-
-    transaction.on_commit(forget)
+    generations.replace_after_commit(generations.HOSTS)
 
 
 def forget_schools(schools):
     """After a school or trust edit: re-route its hosts and re-render its pages (they show its name and details)."""
-    forget_hosts(Domain.objects.filter(tenant__in=schools).values_list("domain", flat=True))
-    tokens = [generations.pages(school.schema_name) for school in schools]
-    if tokens:
-        transaction.on_commit(lambda: generations.replace(*tokens))
+    generations.replace_after_commit(generations.HOSTS, *(generations.pages(school.schema_name) for school in schools))
 
 
 def create_school(*, trust, name, slug, urn, address="", headteacher="", contact_email="", verbosity=0):

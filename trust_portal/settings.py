@@ -97,6 +97,8 @@ MIDDLEWARE = [
     # about as cheaply as whitenoise answers a static file (notices/cache.py).
     "notices.cache.PageMemoMiddleware",
     "tenants.middleware.HostTenantMiddleware",
+    # Right inside host routing: a view that cannot reach the database answers 503 (tenants/outage.py).
+    "tenants.outage.OutageMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Already-rendered public pages are answered here, inside the header-setting
@@ -130,12 +132,25 @@ TEMPLATES = [
 WSGI_APPLICATION = "trust_portal.wsgi.application"
 
 
+# Bounds for the file and local-memory caches (Redis is bounded by its own maxmemory policy).
+# A school has about ten entries in use at once: its pages token, its host, and the pages
+# parents opened within the hour an entry lives (home, current, PDF, JSON, archive, latest
+# version), so 20,000 holds 2,000 schools. Django's file cache lists its directory on every
+# write, which at 20,000 entries took 93 ms on a loaded 2-core machine: beyond this size, use
+# Redis. When full it deletes a random tenth of its entries (2,000 files, 232 ms, in the one
+# request that writes), not Django's default third: fewer schools' pages render again at
+# once and one request's stall stays short, while culling still only every 2,000 writes.
+CACHE_MAX_ENTRIES = env_int("CACHE_MAX_ENTRIES", 20_000, minimum=1000)
+CACHE_CULL_FREQUENCY = 10
+
+
 def _cache(url):
     parts = urlsplit(url)
+    bounded = {"OPTIONS": {"MAX_ENTRIES": CACHE_MAX_ENTRIES, "CULL_FREQUENCY": CACHE_CULL_FREQUENCY}}
     if parts.scheme == "file":
-        return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": parts.path}
+        return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": parts.path, **bounded}
     if parts.scheme == "locmem":
-        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", **bounded}
     if parts.scheme in {"redis", "rediss"}:
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     raise ImproperlyConfigured(f"CACHE_URL must start with file://, locmem:// or redis://, got {url!r}")
@@ -145,7 +160,8 @@ def _cache(url):
 # same entries, and a publish in one process invalidates pages for all of them.
 CACHES = {"default": _cache(env_str("CACHE_URL") or f"file://{VAR_DIR / 'cache'}")}
 CACHES["default"]["KEY_FUNCTION"] = "django_tenants.cache.make_key"
-CACHES["default"]["KEY_PREFIX"] = DATABASES["default"]["NAME"]
+# Two deployments sharing one cache server must not share entries: give each its own prefix.
+CACHES["default"]["KEY_PREFIX"] = env_str("CACHE_KEY_PREFIX") or DATABASES["default"]["NAME"]
 
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
 MEDIA_URL = "/media/"

@@ -1,5 +1,7 @@
 """Public pages held in each process's memory: answered before routing, retired by publishing."""
 
+import time
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -11,7 +13,7 @@ from notices.models import Notice
 from notices.publishing import publish_notice
 from tenants import generations
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("shared_cache")]
 SLUG = "pupils-and-parents"
 CURRENT = f"/privacy/{SLUG}/"
 
@@ -155,3 +157,35 @@ def test_memory_is_bounded_and_drops_the_least_recently_used_page():
     assert memo.size == 8
     memo.put("huge", Page(11))
     assert memo.get("huge") is None
+
+
+def test_a_page_held_in_memory_is_not_used_past_its_maximum_age_even_with_its_tokens_unchanged(world, client, clock):
+    get(client, world.school_a, CURRENT)
+    held = page_cache.memo.get((host(world.school_a), CURRENT))
+    clock[0] += generations.MAX_AGE - 1
+    assert held.current()
+    clock[0] += 2
+    assert not held.current()
+
+
+@pytest.fixture
+def later(monkeypatch):
+    """later(seconds): every clock (the caches' expiry, the token memo) jumps ahead."""
+    real_time, real_monotonic = time.time, time.monotonic
+    offset = [0.0]
+    monkeypatch.setattr(time, "time", lambda: real_time() + offset[0])
+    monkeypatch.setattr(time, "monotonic", lambda: real_monotonic() + offset[0])
+
+    def later(seconds):
+        offset[0] += seconds
+
+    return later
+
+
+def test_a_publish_whose_invalidation_was_lost_is_seen_within_the_maximum_age(world, client, later):
+    assert b"Version 1," in get(client, world.school_a, CURRENT).content
+    publish(world, world.school_a, "Published, but the token was never replaced.", notify=False)
+    later(generations.MAX_AGE / 2)
+    assert b"Version 1," in get(client, world.school_a, CURRENT).content
+    later(generations.MAX_AGE / 2 + 1)
+    assert b"Version 2," in get(client, world.school_a, CURRENT).content

@@ -68,7 +68,7 @@ def test_current_page_links_to_the_diff_against_the_previous_version(world, clie
 
 def test_pdf_downloads_with_a_versioned_file_name_and_the_stored_bytes(world, client):
     response = get(client, world.school_a, f"/privacy/{SLUG}.pdf")
-    body = b"".join(response.streaming_content)
+    body = response.content
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert 'attachment; filename="school-a-pupils-and-parents-v1.pdf"' == response["Content-Disposition"]
@@ -79,9 +79,9 @@ def test_pdf_downloads_with_a_versioned_file_name_and_the_stored_bytes(world, cl
 
 
 def test_every_download_link_gives_that_exact_version(world, client, second_version):
-    first = b"".join(get(client, world.school_a, f"/privacy/{SLUG}/versions/1.pdf").streaming_content)
-    second = b"".join(get(client, world.school_a, f"/privacy/{SLUG}/versions/2.pdf").streaming_content)
-    current = b"".join(get(client, world.school_a, f"/privacy/{SLUG}.pdf").streaming_content)
+    first = get(client, world.school_a, f"/privacy/{SLUG}/versions/1.pdf").content
+    second = get(client, world.school_a, f"/privacy/{SLUG}/versions/2.pdf").content
+    current = get(client, world.school_a, f"/privacy/{SLUG}.pdf").content
     with tenant_context(world.school_a):
         hashes = dict(NoticeVersion.objects.filter(notice__slug=SLUG).values_list("number", "pdf_sha256"))
     assert hashlib.sha256(first).hexdigest() == hashes[1]
@@ -239,7 +239,7 @@ def test_cached_pages_of_one_school_never_answer_for_another(world, client):
 def test_no_public_page_of_school_b_shows_school_a_data(world, client, path):
     get(client, world.school_a, path)  # warm A's cache entries first
     response = get(client, world.school_b, path)
-    body = response.content if not response.streaming else b"".join(response.streaming_content)
+    body = response.content if not response.streaming else response.content
     assert response.status_code == 200
     assert b"MarkerA" not in body
     assert b"School A" not in body

@@ -78,12 +78,22 @@ def test_production_mode_refuses_to_start_without_a_secret_key():
         ({"DEBUG": "perhaps"}, "DEBUG must be a boolean"),
         ({"PORTAL_DOMAIN": "http://x"}, "PORTAL_DOMAIN must be a host name"),
         ({"CACHE_URL": "memcached://x"}, "CACHE_URL must start with"),
+        ({"CACHE_MAX_ENTRIES": "50"}, "CACHE_MAX_ENTRIES must be at least 1000"),
     ],
 )
 def test_bad_values_stop_start_up_naming_the_variable(env, named):
     result = run_django(env, "check")
     assert result.returncode != 0
     assert named in result.stderr
+
+
+def test_the_cache_prefix_and_bound_come_from_the_environment():
+    show = "from django.conf import settings; c = settings.CACHES['default']; print(c['KEY_PREFIX'], c['OPTIONS'])"
+    command = ("shell", "--no-imports", "-c", show)
+    default = run_django({"CACHE_URL": "file:///tmp/portal-cache-unused"}, *command)
+    assert default.stdout.split()[0] == "trust_portal"
+    chosen = run_django({"CACHE_KEY_PREFIX": "staging", "CACHE_MAX_ENTRIES": "5000"}, *command)
+    assert chosen.stdout.startswith("staging {'MAX_ENTRIES': 5000, 'CULL_FREQUENCY': 10}")
 
 
 def test_check_deploy_is_clean_with_production_values():

@@ -24,5 +24,7 @@ RUN SECRET_KEY=build-only-not-secret python manage.py collectstatic --noinput -v
  && mkdir -p /app/var/media /app/var/cache && chown -R app:app /app/var
 USER app
 EXPOSE 8000
+# Database roles (docs/operations.md): run `manage.py migrate_schemas` with DATABASE_URL set to the
+# owner role; web and worker get the app role in DATABASE_URL, and the web DATABASE_OWNER_URL too.
 # Workers and threads: trust_portal/gunicorn.py (WEB_WORKERS, WEB_THREADS).
 CMD ["gunicorn", "trust_portal.wsgi:application", "--config", "python:trust_portal.gunicorn", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

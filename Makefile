@@ -3,8 +3,10 @@ SHELL := bash
 .DEFAULT_GOAL := help
 VENV := .venv
 PY := $(VENV)/bin/python
-# Unset DATABASE_URL means the private cluster under var/pg (scripts/pg).
+# Unset DATABASE_URL means the private cluster under var/pg (scripts/pg), with its two roles.
 DB := $(if $(DATABASE_URL),,db)
+# Migrations run as the owner role; everything else as the app role (docs/operations.md, "Database roles").
+OWNER_URL = $(or $(DATABASE_OWNER_URL),$(if $(DATABASE_URL),$(DATABASE_URL),$(shell scripts/pg url owner)))
 
 .PHONY: help run serve test lint bench db db-stop migrate demo venv deps clean
 
@@ -33,7 +35,7 @@ db-stop:
 	@scripts/pg stop
 
 migrate: deps $(DB)
-	@$(PY) manage.py migrate_schemas --noinput -v 0
+	@DATABASE_URL="$(OWNER_URL)" $(PY) manage.py migrate_schemas --noinput -v 0
 
 demo: migrate
 	@$(PY) manage.py load_demo

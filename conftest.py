@@ -6,11 +6,12 @@ committed; each test then runs in a transaction that is rolled back.
 
 import os
 import tempfile
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection
-from django.test import TransactionTestCase, override_settings
+from django.db import connection, connections, transaction
+from django.test import TestCase, TransactionTestCase, override_settings
 from django_tenants.utils import tenant_context
 
 from notices.demo import load_notice
@@ -50,10 +51,53 @@ def _keep_committed_rows(self):
     """
 
 
+_validate_databases = TransactionTestCase._validate_databases.__func__
+
+
+def _with_owner(cls):
+    """Every test may reach the owner's connection, as provisioning does."""
+    return frozenset(_validate_databases(cls)) | ({"owner"} & set(connections))
+
+
+def _enter_atomics_but_on_mirrors(cls):
+    """TestCase's rolled-back transaction, on the test database's own connections only.
+
+    The owner's connection mirrors the test database: what provisioning does
+    through it commits, as in production, so the test's connection sees the
+    school it made (tests make schools with their own slugs and URNs).
+    """
+    atomics = {}
+    for alias in cls._databases_names(include_mirrors=False):
+        atomics[alias] = transaction.atomic(using=alias)
+        atomics[alias]._from_testcase = True
+        atomics[alias].__enter__()
+    return atomics
+
+
+def _rollback_atomics_opened(cls, atomics):
+    for alias in reversed(list(atomics)):
+        transaction.set_rollback(True, using=alias)
+        atomics[alias].__exit__(None, None, None)
+
+
+def _log_in_as(role):
+    """Point the default connection at another role (the database stays the test one)."""
+    default = connections["default"]
+    default.close()
+    default.settings_dict.update(role)
+
+
+def _role(alias):
+    return {key: connections[alias].settings_dict[key] for key in ("USER", "PASSWORD")}
+
+
 def pytest_configure(config):
     _cache_override.enable()
     _media_override.enable()
     TransactionTestCase._fixture_teardown = _keep_committed_rows
+    TransactionTestCase._validate_databases = classmethod(_with_owner)
+    TestCase._enter_atomics = classmethod(_enter_atomics_but_on_mirrors)
+    TestCase._rollback_atomics = classmethod(_rollback_atomics_opened)
 
 
 def pytest_unconfigure(config):
@@ -68,6 +112,28 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "world" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.django_db)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings):
+    # The test database is made, owned and migrated by the owner role, as in production.
+    if "owner" in connections:
+        _APP_ROLE.update(_role("default"))
+        _log_in_as(_role("owner"))
+
+
+_APP_ROLE = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """The whole suite then runs as the app role (docs/decisions/0006); the owner drops the database at the end."""
+    if _APP_ROLE:
+        _log_in_as(_APP_ROLE)
+    yield
+    if _APP_ROLE:
+        connections["owner"].close()
+        _log_in_as(_role("owner"))
 
 
 def _trust(slug, name, ico):
@@ -149,8 +215,9 @@ def run_manage(*args):
 
     from django.conf import settings
 
-    db = connection.settings_dict
-    env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
+    env = {**os.environ, "DATABASE_URL": database_url("default")}
+    if "owner" in connections:
+        env["DATABASE_OWNER_URL"] = database_url("owner")
     return subprocess.run(  # noqa: S603 (arguments are the tests' own literals)
         [sys.executable, "manage.py", *args],
         cwd=settings.BASE_DIR,
@@ -159,6 +226,31 @@ def run_manage(*args):
         timeout=120,
         env=env,
     )
+
+
+@contextmanager
+def owner_cursor(schema="public"):
+    """A cursor as the owner role, whom only the append-only triggers stop; its transaction is rolled back.
+
+    Tests of the triggers use it: the app role, which the suite runs as, is refused by its grants first.
+    """
+    alias = "owner" if "owner" in connections else "default"
+    owner = connections[alias]
+    try:
+        with transaction.atomic(using=alias), owner.cursor() as cursor:
+            cursor.execute("SELECT set_config('search_path', %s, true)", [f"{schema}, public"])
+            # A lock held by the test's own transaction fails the test instead of hanging it.
+            cursor.execute("SET LOCAL lock_timeout = '10s'")
+            yield cursor
+            transaction.set_rollback(True, using=alias)
+    finally:
+        owner.set_schema_to_public()
+
+
+def database_url(alias):
+    """The test database as `alias`'s role sees it, for child processes."""
+    db = connections[alias].settings_dict
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 def host(school):

@@ -8,7 +8,7 @@ them: the only deletion the log allows, and itself an entry.
 import datetime
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from tenants.models import AuditEvent, School
@@ -52,11 +52,15 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
     record(Action.LOGIN_FAILED, actor_email=email, school=_school_of(request), host=_host_of(request))
 
 
-@transaction.atomic
 def purge_expired(*, by=None, now=None):
-    """Delete audit entries older than the retention period; returns how many. Run as the owner role."""
+    """Delete audit entries older than the retention period; returns how many.
+
+    Only the owner role may delete from the log (the app role has no DELETE on
+    it), so this uses the owner's connection where one is configured.
+    """
     cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.AUDIT_RETENTION_DAYS)
-    with connection.cursor() as cursor:
+    alias = "owner" if "owner" in connections else DEFAULT_DB_ALIAS
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
         # For this transaction only: the append-only trigger lets old entries go while it is on.
         cursor.execute("SET LOCAL portal.audit_purge = 'on'")
         cursor.execute("DELETE FROM public.tenants_auditevent WHERE at < %s", [cutoff])

@@ -13,14 +13,16 @@ pg_get_indexdef, pg_get_triggerdef, pg_get_functiondef) under the template's
 names, so later migrations find the names Django chose. The template's
 migration records (django_migrations) are copied, so the new schema is up to
 date; a template holding any other row is refused, since that row would reach
-every new school.
+every new school. The template's grants are restated on the copy: the app role
+gets exactly what it has on the template (docs/decisions/0006), not the owner's
+default privileges.
 
 It runs in the caller's transaction: a failure leaves no schema behind.
 """
 
 import re
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 # The template is never on the search_path (django-tenants sets it to the current
 # school or public), so the catalogue prints every template object qualified with
@@ -89,6 +91,24 @@ SELECT a.attrelid, a.attname, a.attidentity <> '' FROM pg_attribute a
 WHERE a.attrelid = ANY(%(tables)s::oid[]) AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
 ORDER BY a.attrelid, a.attnum
 """
+# Who may do what on the template and its objects, and every role that the owner's
+# default privileges would grant something on a new object (revoked first, so the
+# copy's grants are the template's and nothing more). Owners' own rights are implicit.
+_GRANTEE = "CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END"
+_GRANTS = f"""
+SELECT c.relname, c.relkind = 'S', {_GRANTEE}, a.privilege_type
+FROM pg_class c, aclexplode(c.relacl) a
+WHERE c.oid = ANY(%(relations)s::oid[]) AND a.grantee <> c.relowner
+UNION ALL
+SELECT NULL, NULL, {_GRANTEE}, a.privilege_type
+FROM pg_namespace n, aclexplode(n.nspacl) a WHERE n.oid = %(ns)s AND a.grantee <> n.nspowner
+ORDER BY 1, 3, 4
+"""  # noqa: S608 (a constant expression, no input)
+_DEFAULT_GRANTEES = f"""
+SELECT DISTINCT {_GRANTEE}
+FROM pg_default_acl d, aclexplode(d.defaclacl) a
+WHERE d.defaclrole = current_user::regrole AND a.grantee <> d.defaclrole ORDER BY 1
+"""  # noqa: S608 (a constant expression, no input)
 
 
 def quote(name):
@@ -99,9 +119,9 @@ class CloneError(Exception):
     """The template holds something this clone does not know how to copy."""
 
 
-def clone_schema(template, schema):
-    """Create `schema` as a copy of `template`: tables, keys, indexes, triggers, functions and rows."""
-    with connection.cursor() as cursor:
+def clone_schema(template, schema, using=DEFAULT_DB_ALIAS):
+    """Create `schema` as a copy of `template`: tables, keys, indexes, triggers, functions, grants and rows."""
+    with connections[using].cursor() as cursor:
         cursor.execute("SELECT oid, quote_ident(nspname) FROM pg_namespace WHERE nspname = %s", [template])
         row = cursor.fetchone()
         if row is None:
@@ -133,6 +153,10 @@ def clone_schema(template, schema):
         triggers = [r[0] for r in cursor.fetchall()]
         cursor.execute(_SEQUENCES, objects)
         sequences = cursor.fetchall()
+        cursor.execute(_GRANTS, {**objects, "ns": namespace})
+        grants = cursor.fetchall()
+        cursor.execute(_DEFAULT_GRANTEES)
+        grantees = {row[0] for row in cursor.fetchall()} | {grantee for _, _, grantee, _ in grants}
 
         qualified = re.compile(r'(?<![\w".$])' + re.escape(printed) + r"\.")
         new = quote(schema)
@@ -159,8 +183,24 @@ def clone_schema(template, schema):
             for name, conname, definition in constraints
         ]
         statements += [retarget(sql) for sql in indexes + triggers]
+        statements += _grants(new, grants, grantees)
         cursor.execute(";\n".join(statements))
         _copy_rows(cursor, template, schema, tables)
+
+
+def _grants(schema, grants, grantees):
+    if not grantees:
+        return []
+    everyone = ", ".join(sorted(grantees))
+    statements = [
+        f"REVOKE ALL ON SCHEMA {schema} FROM {everyone}",
+        f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {everyone}",
+        f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema} FROM {everyone}",
+    ]
+    for name, sequence, grantee, privilege in grants:
+        target = f"SCHEMA {schema}" if name is None else f"{'SEQUENCE' if sequence else 'TABLE'} {schema}.{quote(name)}"
+        statements.append(f"GRANT {privilege} ON {target} TO {grantee}")
+    return statements
 
 
 def _copy_rows(cursor, template, schema, tables):

@@ -14,7 +14,7 @@ import functools
 import sys
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.loader import MigrationLoader
 from django_tenants.migration_executors import get_executor as tenants_get_executor
 from django_tenants.utils import get_public_schema_name, schema_exists
@@ -31,12 +31,13 @@ def expected_migrations():
     return frozenset(loader.graph.nodes)
 
 
-def schemas_behind(schemas):
+def schemas_behind(schemas, using=DEFAULT_DB_ALIAS):
     """The subset of `schemas` missing any migration, in one round trip to the catalogue and the tables."""
     schemas = list(schemas)
     if not schemas:
         return []
     expected = expected_migrations()
+    connection = connections[using]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT table_schema FROM information_schema.tables "
@@ -68,12 +69,14 @@ def get_executor(codename=None):
             if tenants == [public] or explicit:
                 return super().run_migrations(tenants=tenants)
             template = getattr(settings, "TENANT_BASE_SCHEMA", None)
+            using = self.options.get("database") or DEFAULT_DB_ALIAS
             if template:
-                if not schema_exists(template):
+                if not schema_exists(template, database=using):
+                    connection = connections[using]
                     with connection.cursor() as cursor:
                         cursor.execute(f"CREATE SCHEMA {connection.ops.quote_name(template)}")
                 tenants = [template, *tenants]
-            behind = schemas_behind(tenants)
+            behind = schemas_behind(tenants, using=using)
             if int(self.options.get("verbosity", 1)) >= 1:
                 sys.stdout.write(
                     f"Schemas up to date: {len(tenants) - len(behind)} of {len(tenants)}; migrating {len(behind)}.\n"

@@ -30,25 +30,37 @@ PORTAL_DOMAIN = env_hostname("PORTAL_DOMAIN", "localhost")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [PORTAL_DOMAIN, "." + PORTAL_DOMAIN])
 
 
-def _database(url):
+def _database(variable, url):
     scheme = urlsplit(url).scheme
     if scheme not in {"postgres", "postgresql", "pgsql"}:
         raise ImproperlyConfigured(
-            f"DATABASE_URL must be a postgres:// URL (django-tenants needs PostgreSQL), got scheme {scheme!r}"
+            f"{variable} must be a postgres:// URL (django-tenants needs PostgreSQL), got scheme {scheme!r}"
         )
     try:
         config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0))
     except ValueError as exc:
-        raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
+        raise ImproperlyConfigured(f"{variable} is not a valid database URL: {exc}") from None
     if not config.get("NAME"):
-        raise ImproperlyConfigured("DATABASE_URL must name a database, e.g. postgres://user@host:5432/portal")
+        raise ImproperlyConfigured(f"{variable} must name a database, e.g. postgres://user@host:5432/portal")
     config["ENGINE"] = "django_tenants.postgresql_backend"
     return config
 
 
-# Unset DATABASE_URL means the private cluster started by `scripts/pg start`.
+# Two roles (docs/operations.md, "Database roles"): DATABASE_URL is the app role, which owns
+# nothing; DATABASE_OWNER_URL is the owner, used only where schemas are made (creating a
+# school). Migrations run with DATABASE_URL set to the owner's URL. Unset DATABASE_URL means
+# the private cluster started by `scripts/pg start`, with both roles.
 PGPORT = env_int("PGPORT", 54329, minimum=1, maximum=65535)
-DATABASES = {"default": _database(env_str("DATABASE_URL") or f"postgres://postgres@127.0.0.1:{PGPORT}/trust_portal")}
+_PRIVATE = f"postgres://{{role}}@127.0.0.1:{PGPORT}/trust_portal"
+_DATABASE_URL = env_str("DATABASE_URL")
+_OWNER_URL = env_str("DATABASE_OWNER_URL") or ("" if _DATABASE_URL else _PRIVATE.format(role="portal_owner"))
+DATABASES = {"default": _database("DATABASE_URL", _DATABASE_URL or _PRIVATE.format(role="portal_app"))}
+if _OWNER_URL:
+    # The same database under another role. In tests it follows the test database (MIRROR);
+    # conftest.py lets tests reach it, and provisioning commits through it on its own.
+    DATABASES["owner"] = {**_database("DATABASE_OWNER_URL", _OWNER_URL), "TEST": {"MIRROR": "default"}}
+    if DATABASES["owner"]["NAME"] != DATABASES["default"]["NAME"]:
+        raise ImproperlyConfigured("DATABASE_OWNER_URL must name the same database as DATABASE_URL")
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

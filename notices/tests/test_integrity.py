@@ -9,7 +9,7 @@ from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection, transaction
 from django_tenants.utils import tenant_context
 
-from conftest import change_draft, host
+from conftest import change_draft, host, owner_cursor
 from notices.demo import load_notice
 from notices.models import Notice, NoticeVersion, System, Withdrawal
 from notices.pdf import render_pdf
@@ -236,41 +236,59 @@ def test_a_version_can_only_be_rewritten_by_the_redaction_on_record_even_with_ra
             )
         with transaction.atomic():
             w = Withdrawal.objects.create(version=v1, reason="x", at=v1.published_at)
-            with pytest.raises(DatabaseError, match="part of the record"), connection.cursor() as cursor:
+            # The app role is refused by its grants; the owner by the trigger.
+            with pytest.raises(DatabaseError), connection.cursor() as cursor:
                 cursor.execute("DELETE FROM notices_withdrawal WHERE id = %s", [w.pk])
             transaction.set_rollback(True)
+    with owner_cursor(world.school_a.schema_name) as cursor, pytest.raises(DatabaseError, match="part of the record"):
+        cursor.execute("TRUNCATE notices_withdrawal")
+
+
+def _aged_entry(cursor, email, days):
+    cursor.execute(
+        "INSERT INTO public.tenants_auditevent (at, actor_email, action, details)"
+        " VALUES (now() - %s * interval '1 day', %s, 'login_failed', '{}') RETURNING id",
+        [days, email],
+    )
+    return cursor.fetchone()[0]
+
+
+def _exists(cursor, pk):
+    cursor.execute("SELECT count(*) FROM public.tenants_auditevent WHERE id = %s", [pk])
+    return cursor.fetchone()[0] == 1
 
 
 def test_the_audit_log_purge_deletes_only_entries_past_retention_and_records_itself(world, settings):
-    import datetime
-
-    from django.utils import timezone
-
     settings.AUDIT_RETENTION_DAYS = 400
-    recent = audit.record(audit.Action.LOGIN_FAILED, actor_email="recent@example.org")
-    between = AuditEvent.objects.create(
-        action=audit.Action.LOGIN_FAILED,
-        actor_email="between@example.org",
-        at=timezone.now() - datetime.timedelta(days=390),
-    )
-    AuditEvent.objects.create(
-        action=audit.Action.LOGIN_FAILED,
-        actor_email="old@example.org",
-        at=timezone.now() - datetime.timedelta(days=500),
-    )
-    deleted = audit.purge_expired(by=world.platform_admin)
-    assert deleted == 1
-    assert AuditEvent.objects.filter(pk=between.pk).exists()
-    assert not AuditEvent.objects.filter(actor_email="old@example.org").exists()
-    assert AuditEvent.objects.filter(pk=recent.pk).exists()
+    # As the owner role, the only one the log lets delete; the purge joins this transaction.
+    with owner_cursor() as cursor:
+        recent, between, old = (
+            _aged_entry(cursor, e, d) for e, d in (("r@x.org", 0), ("b@x.org", 390), ("o@x.org", 500))
+        )
+        deleted = audit.purge_expired(by=world.platform_admin)
+        assert deleted >= 1
+        assert not _exists(cursor, old)
+        assert _exists(cursor, between)
+        assert _exists(cursor, recent)
     assert AuditEvent.objects.filter(action=audit.Action.AUDIT_PURGE, details__deleted=deleted).exists()
 
 
 def test_entries_younger_than_a_year_survive_a_purge_even_if_asked(world):
+    with owner_cursor() as cursor:
+        recent = _aged_entry(cursor, "young@example.org", 30)
+        cursor.execute("SET LOCAL portal.audit_purge = 'on'")
+        cursor.execute("SAVEPOINT attempt")
+        with pytest.raises(DatabaseError, match="append-only"):
+            cursor.execute("DELETE FROM public.tenants_auditevent WHERE id = %s", [recent])
+        cursor.execute("ROLLBACK TO SAVEPOINT attempt")
+        assert _exists(cursor, recent)
+
+
+def test_the_app_role_cannot_delete_from_the_audit_log_even_with_the_purge_switch(world):
     recent = audit.record(audit.Action.LOGIN_FAILED, actor_email="young@example.org")
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL portal.audit_purge = 'on'")
-        with pytest.raises(DatabaseError, match="append-only"):
+        with pytest.raises(DatabaseError):
             cursor.execute("DELETE FROM tenants_auditevent WHERE id = %s", [recent.pk])
         transaction.set_rollback(True)
     assert AuditEvent.objects.filter(pk=recent.pk).exists()

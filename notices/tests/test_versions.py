@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django_tenants.utils import tenant_context
 
-from conftest import change_draft, host, run_manage
+from conftest import change_draft, host, owner_cursor, run_manage
 from notices.compose import compose_notice
 from notices.models import Notice, NoticeVersion, Right, System
 from notices.publishing import PublishFailed, PublishRefused, publish_notice, revert_notice
@@ -124,7 +124,7 @@ def test_published_versions_refuse_changes_in_the_model(world, in_school_a):
     ],
 )
 def test_published_versions_refuse_raw_sql_updates_deletes_and_truncation(world, in_school_a, sql):
-    with pytest.raises(IntegrityError, match="immutable"), transaction.atomic(), connection.cursor() as cursor:
+    with pytest.raises(IntegrityError, match="immutable"), owner_cursor("school_a") as cursor:
         cursor.execute(sql)
     assert NoticeVersion.objects.get(number=1).summary == "First version for school a."
 

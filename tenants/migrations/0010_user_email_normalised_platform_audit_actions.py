@@ -9,8 +9,9 @@ from django.db import migrations, models
 def normalise_emails(apps, schema_editor):
     """Store every email as tenants.models.User.normalize_username spells it (NFKC, stripped, lower case)."""
     User = apps.get_model("tenants", "User")
+    users = User.objects.using(schema_editor.connection.alias)
     spellings = {}
-    for pk, email in User.objects.values_list("pk", "email"):
+    for pk, email in users.values_list("pk", "email"):
         spellings.setdefault(unicodedata.normalize("NFKC", email).strip().lower(), []).append((pk, email))
     clashes = [sorted(email for _, email in users) for users in spellings.values() if len(users) > 1]
     if clashes:
@@ -19,7 +20,7 @@ def normalise_emails(apps, schema_editor):
         )
     for normalised, [(pk, email)] in spellings.items():
         if email != normalised:
-            User.objects.filter(pk=pk).update(email=normalised)
+            users.filter(pk=pk).update(email=normalised)
 
 
 class Migration(migrations.Migration):

@@ -8,9 +8,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django_tenants.utils import schema_exists
 
+from conftest import owner_cursor
 from tenants.migrating import schemas_behind
 from tenants.models import School
-from tenants.provisioning import create_school
+from tenants.provisioning import create_school, schema_alias
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +27,9 @@ def test_a_schema_missing_one_migration_is_behind(world):
 
 
 def test_a_schema_without_a_migrations_table_is_behind(world):
-    with connection.cursor() as cursor:
+    with owner_cursor() as cursor:
         cursor.execute("CREATE SCHEMA bare_schema")
-    assert schemas_behind(["school_a", "bare_schema"]) == ["bare_schema"]
+        assert schemas_behind(["school_a", "bare_schema"], using=schema_alias()) == ["bare_schema"]
 
 
 def test_no_op_migrate_visits_no_school(world, capsys):
@@ -70,12 +71,14 @@ SHAPE = {
 }
 
 
-def shape(schema):
-    with connection.cursor() as cursor:
-        found = {}
-        for kind, sql in SHAPE.items():
-            cursor.execute(sql, [schema])
-            found[kind] = {tuple(str(v).replace(f"{schema}.", "<schema>.") for v in row) for row in cursor.fetchall()}
+def shape(schema, cursor=None):
+    if cursor is None:
+        with connection.cursor() as cursor:
+            return shape(schema, cursor)
+    found = {}
+    for kind, sql in SHAPE.items():
+        cursor.execute(sql, [schema])
+        found[kind] = {tuple(str(v).replace(f"{schema}.", "<schema>.") for v in row) for row in cursor.fetchall()}
     return found
 
 
@@ -114,23 +117,21 @@ def test_a_clone_copies_the_migration_records_and_numbers_new_rows_after_them(wo
     ],
 )
 def test_a_template_holding_what_the_clone_cannot_copy_stops_provisioning_clearly(world, stray):
-    with connection.cursor() as cursor:
+    # Only the owner may touch the template; its transaction, with the stray object, is rolled back.
+    with owner_cursor() as cursor:
         cursor.execute(stray)
-    with pytest.raises(CommandError, match="cannot copy.*stray"):
-        call_command(
-            "create_school", trust="trust-x", name="Stray", slug="stray-school", urn="990058", stdout=io.StringIO()
-        )
+        with pytest.raises(CommandError, match="cannot copy.*stray"):
+            call_command(
+                "create_school", trust="trust-x", name="Stray", slug="stray-school", urn="990058", stdout=io.StringIO()
+            )
     assert not schema_exists("stray_school")
     assert not School.objects.filter(slug="stray-school").exists()
 
 
 def test_without_a_template_a_school_is_built_by_its_migrations(world):
-    with connection.cursor() as cursor:
+    # All on the owner's connection, in its transaction, rolled back with the rename.
+    with owner_cursor() as cursor:
         cursor.execute("ALTER SCHEMA school_template RENAME TO school_template_away")
-    try:
         school = create_school(trust=world.trust_x, name="Plain", slug="plain-school", urn="990059")
-        assert schemas_behind([school.schema_name]) == []
-        assert shape(school.schema_name) == shape("school_template_away")
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("ALTER SCHEMA school_template_away RENAME TO school_template")
+        assert schemas_behind([school.schema_name], using=schema_alias()) == []
+        assert shape(school.schema_name, cursor) == shape("school_template_away", cursor)

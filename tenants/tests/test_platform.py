@@ -4,10 +4,9 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django_tenants.utils import schema_exists
 
-from conftest import run_manage
+from conftest import owner_cursor, run_manage
 from tenants.models import AuditEvent, Domain, School, Trust
 from tenants.services import update_trust
 
@@ -116,21 +115,21 @@ def test_a_pg_slug_fails_in_one_line_from_the_command_line(world):
 
 
 def test_a_template_holding_rows_is_refused_naming_the_table(world, admin_client):
-    with connection.cursor() as cursor:
-        # Rolled back with the test.
+    # On the connection that clones (the owner's); rolled back when the block ends.
+    with owner_cursor() as cursor:
         cursor.execute(
             "INSERT INTO school_template.django_admin_log (action_time, user_id, object_repr, action_flag, "
             "change_message) VALUES (now(), %s, 'stray', 1, '')",
             [world.platform_admin.pk],
         )
-    with pytest.raises(CommandError, match=r"holds rows in django_admin_log; it may hold only its migration records"):
-        call_command(
-            "create_school", trust="trust-x", name="Stray", slug="stray-row", urn="991304", stdout=io.StringIO()
-        )
-    data = {"trust": world.trust_x.pk, "name": "Stray", "slug": "stray-row", "urn": "991304"}
-    response = admin_client.post("/admin/tenants/school/add/", data, HTTP_HOST="localhost", follow=True)
-    assert response.status_code == 200
-    assert "holds rows in django_admin_log" in response.content.decode()
+        with pytest.raises(CommandError, match=r"holds rows in django_admin_log; it may hold only its migration"):
+            call_command(
+                "create_school", trust="trust-x", name="Stray", slug="stray-row", urn="991304", stdout=io.StringIO()
+            )
+        data = {"trust": world.trust_x.pk, "name": "Stray", "slug": "stray-row", "urn": "991304"}
+        response = admin_client.post("/admin/tenants/school/add/", data, HTTP_HOST="localhost", follow=True)
+        assert response.status_code == 200
+        assert "holds rows in django_admin_log" in response.content.decode()
     assert not School.objects.filter(slug="stray-row").exists()
     assert not schema_exists("stray_row")
 

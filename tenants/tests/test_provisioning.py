@@ -82,7 +82,7 @@ def test_create_school_exits_non_zero_from_the_command_line(world):
 
 def test_school_tables_keep_no_foreign_key_into_the_public_schema(world):
     """Each key into public puts triggers on a public table: one set per school, reloaded at every new key."""
-    create(trust="trust-x", name="Oak Primary", slug="oak-primary", urn="991234")
+    create(trust="trust-x", name="Elm Primary", slug="elm-primary", urn="991241")
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -92,6 +92,6 @@ def test_school_tables_keep_no_foreign_key_into_the_public_schema(world):
             """
         )
         keys = cursor.fetchall()
-    schools = {"oak_primary", world.school_a.schema_name, world.school_b.schema_name, "school_template"}
+    schools = {"elm_primary", world.school_a.schema_name, world.school_b.schema_name, "school_template"}
     assert schools <= {schema for schema, _, _ in keys}  # keys within each school are kept
     assert [(schema, table) for schema, table, same_schema in keys if not same_schema] == []

@@ -199,6 +199,9 @@ def _answer(request, *, etag, modified, headers, body, ranged):
     `headers` are those of its full 200; `body` gives its bytes, and is only
     called when they are sent. Only a `ranged` body (a PDF) answers Range.
     """
+    if modified is None and "HTTP_IF_UNMODIFIED_SINCE" in request.META:
+        # Without a modification date the field is ignored (RFC 9110 section 13.1.4); Django would answer 412.
+        request.META = {name: value for name, value in request.META.items() if name != "HTTP_IF_UNMODIFIED_SINCE"}
     conditional = get_conditional_response(request, etag=etag, last_modified=modified)
     if conditional is not None:
         if conditional.status_code == 304:
@@ -345,8 +348,8 @@ class PageMemoMiddleware:
     included (so CSP and frame options are the ones the full chain set), and is
     used only while the host map's token and its school's pages token are the
     ones it was made under, and for generations.MAX_AGE at most. A PDF's bytes
-    are those respond() checked against the recorded hash. Responses that set cookies, vary, or carry a CSP
-    nonce are never kept.
+    are those respond() checked against the recorded hash. Responses that
+    set cookies, vary, or carry a CSP nonce are never kept.
     """
 
     def __init__(self, get_response):

@@ -332,10 +332,9 @@ class NoticeAdmin(SchoolContentPermissions, SimpleHistoryAdmin):
         notice = self.get_object(request, object_id)
         if notice is not None:
             change = pending_change(notice, school=request.tenant)
-            status = "draft" if change.current is None else "live"
             extra_context.update(
                 findings=check_document(change.document),
-                status=status + (" + unpublished changes" if change.current and change.has_changes else ""),
+                status=change.status,
                 latest=change.current,
                 publish_refusal=access.publish_refusal_reason(request.user, request.tenant),
             )

@@ -44,13 +44,12 @@ def _rows(trust):
         with tenant_context(school):
             for notice in Notice.objects.order_by("title"):
                 change = pending_change(notice, school=school)
-                status = "draft" if change.current is None else "live"
                 rows.append(
                     {
                         "school": school,
                         "notice": notice,
                         "latest": change.current,
-                        "status": status + (" + unpublished changes" if change.current and change.has_changes else ""),
+                        "status": change.status,
                         "missing": [f.item for f in failures(change.document)],
                         "overdue": notice.review_by < today,
                         "review_soon": today <= notice.review_by < today + datetime.timedelta(days=30),

@@ -20,16 +20,11 @@ from tenants.models import School
 
 
 class TakeDownForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    act = forms.ChoiceField(
-        choices=[("withdraw", "Withdraw"), ("redact", "Redact (personal data published by mistake)")],
-        widget=forms.RadioSelect,
-        initial="withdraw",
-    )
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Shown to parents where the version was, and kept on record.",
-    )
+    """Validates the per-version forms the page renders itself (one per row)."""
+
+    version = forms.IntegerField()
+    act = forms.ChoiceField(choices=[("withdraw", "Withdraw"), ("redact", "Redact")])
+    reason = forms.CharField()
 
 
 def school_versions(request, school_id):

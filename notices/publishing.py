@@ -81,6 +81,13 @@ class PendingChange:
     def document_hash(self):
         return document_hash(self.document)
 
+    @property
+    def status(self):
+        """Wagtail's vocabulary: "draft" (nothing live), "live", or "live + unpublished changes"."""
+        if self.current is None:
+            return "draft"
+        return "live + unpublished changes" if self.has_changes else "live"
+
 
 def pending_change(notice, *, school) -> PendingChange:
     """Compare the draft with the live version the way a reader would (notices.diff): no change, no publish."""
@@ -92,11 +99,7 @@ def pending_change(notice, *, school) -> PendingChange:
 
 
 def notice_status(notice, *, school):
-    """Wagtail's vocabulary: "draft" (nothing live), "live", or "live + unpublished changes"."""
-    change = pending_change(notice, school=school)
-    if change.current is None:
-        return "draft"
-    return "live + unpublished changes" if change.has_changes else "live"
+    return pending_change(notice, school=school).status
 
 
 def publish_notice(notice, *, user, summary, material=True, force=False, base_number=None, base_hash=None):

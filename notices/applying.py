@@ -7,19 +7,27 @@ the draft's history shows the act as one more change.
 
 from django.db import transaction
 
+from notices import document as doc
 from notices.document import NoticeDocument
-from notices.models import Notice
+from notices.models import ItemState, Notice
 from notices.registers import REGISTERS
+
+_STATES = {doc.TRUST: ItemState.INHERITED, doc.OVERRIDDEN: ItemState.REPLACED, doc.SCHOOL: ItemState.LOCAL}
 
 
 @transaction.atomic
-def apply_document(notice: Notice, document: NoticeDocument, *, user, reason: str) -> Notice:
+def apply_document(notice: Notice, document: NoticeDocument, *, user, reason: str, origins=True) -> Notice:
     """Make `notice`'s draft say what `document` says, keeping each row's identity (uid).
 
     Rows the document lacks are deleted, rows it has are updated or created in
     its order, and references between registers are set by uid. Controller and
     school details are not draft content (they come from the trust and school
     records), and the slug is the notice's identity, so neither is applied.
+
+    With `origins`, each row also takes the item's link to the trust template
+    (inherited, replaced or the school's own); rows the school hides are not in
+    any document and are kept. A trust template's own rows (origins=False) are
+    never linked to anything.
     """
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     notice.title, notice.summary, notice.audience = document.title, document.summary, document.audience
@@ -34,7 +42,7 @@ def apply_document(notice: Notice, document: NoticeDocument, *, user, reason: st
         wanted = {item.uid for item in items}
         # Remove rows the document lacks first, so unique rules (one row per
         # right) cannot clash with the rows being written.
-        for row in register.model.objects.filter(notice=notice).exclude(uid__in=wanted):
+        for row in register.model.objects.filter(notice=notice).exclude(uid__in=wanted).exclude(state=ItemState.HIDDEN):
             row._history_user, row._change_reason = user, reason
             row.delete()
         existing = {str(row.uid): row for row in register.model.objects.filter(notice=notice)}
@@ -43,6 +51,9 @@ def apply_document(notice: Notice, document: NoticeDocument, *, user, reason: st
             row.order = order
             for name in register.columns:
                 setattr(row, name, getattr(item, name))
+            if origins:
+                row.state, row.template_uid = _STATES[item.origin], item.template_uid or None
+                row.hidden_reason = ""
             _save(row, user, reason)
             rows[item.uid] = row
 

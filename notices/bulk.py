@@ -18,10 +18,20 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from notices import selectors
+from notices.document import NoticeDocument
+from notices.following import conflicts
 from notices.models import Notice
-from notices.publishing import BaseMoved, NothingToPublish, PublishRefused, pending_change, publish_notice
+from notices.publishing import (
+    BaseMoved,
+    HasConflicts,
+    NothingToPublish,
+    PublishRefused,
+    pending_change,
+    publish_notice,
+)
 from tenants import access, audit
-from tenants.models import PublishRun, PublishRunItem
+from tenants.models import PublishRun, PublishRunItem, TemplateRelease
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +50,7 @@ def plan_trust_publish(trust, *, user, summary, material=True):
             for notice in Notice.objects.all():
                 change = pending_change(notice, school=school)
                 if change.has_changes:
-                    pending.append((school, notice, change))
+                    pending.append((school, notice, change, conflicts(notice)))
     with transaction.atomic():
         run = PublishRun.objects.create(trust=trust, started_by=user, summary=summary, material=material)
         PublishRunItem.objects.bulk_create(
@@ -51,8 +61,18 @@ def plan_trust_publish(trust, *, user, summary, material=True):
                 notice_title=notice.title,
                 base_number=change.latest_number,
                 base_hash=change.document_hash,
+                # Reported, never published, until its DPL resolves them.
+                **(
+                    {
+                        "status": PublishRunItem.Status.SKIPPED,
+                        "message": f"Not published: {len(unresolved)} unresolved conflict(s) with the trust's "
+                        f"template ({', '.join(c.label for c in unresolved)}).",
+                    }
+                    if unresolved
+                    else {}
+                ),
             )
-            for school, notice, change in pending
+            for school, notice, change, unresolved in pending
         )
         audit.record(audit.Action.BULK_PUBLISH, actor=user, trust=trust, run=run.pk, notices=len(pending))
     return run
@@ -156,13 +176,25 @@ def publish_run_item(run, item):
             return publish_notice(
                 notice,
                 user=run.started_by,
-                summary=run.summary,
+                summary=_summary(run, notice),
                 material=run.material,
                 base_number=item.base_number,
                 base_hash=item.base_hash or None,
             )
-        except (BaseMoved, NothingToPublish) as exc:
+        except (BaseMoved, NothingToPublish, HasConflicts) as exc:
             raise ItemSkipped("Skipped: " + " ".join(exc.problems)) from exc
+
+
+def _summary(run, notice):
+    """The run's summary; for a notice that follows a template, it names the trust release it brings."""
+    if not notice.follows_id:
+        return run.summary
+    release = TemplateRelease.objects.filter(template_id=notice.follows_id, number=notice.release).first()
+    current = selectors.current_version(notice)
+    live = NoticeDocument.from_dict(current.document).template.release if current else 0
+    if release is None or live >= release.number or release.summary in run.summary:
+        return run.summary
+    return f"{run.summary} (Trust release {release.number}: {release.summary})"
 
 
 def _execute_item(run, item_pk):

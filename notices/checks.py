@@ -6,8 +6,10 @@ and returns a Finding that says what is missing and where to add it.
 
 from dataclasses import dataclass
 
+from notices import placeholders
 from notices.document import NoticeDocument
 from notices.models import Article6, Article9, RightKind, SectionKind
+from notices.registers import REGISTERS
 
 _CORE_RIGHTS = (
     RightKind.ACCESS,
@@ -181,6 +183,25 @@ def other_sources(d):
     return _finding(13, "Information we get from other organisations", problems)
 
 
+def school_details(d):
+    """Placeholders left in composed text: unknown names, or school details the school's record lacks."""
+    problems = []
+    texts = [("the title", d.title), ("the summary", d.summary)] + [
+        (f"'{getattr(item, register.label)}' under {register.heading}", getattr(item, name))
+        for register in REGISTERS
+        for item in getattr(d, register.attr)
+        for name in register.texts
+    ]
+    for where, text in texts:
+        for name in placeholders.names_used(text):
+            if name in placeholders.PLACEHOLDERS:
+                meaning = placeholders.PLACEHOLDERS[name][0]
+                problems.append(f"{where} uses {{{name}}} but {meaning} is not recorded: fill it in.")
+            else:
+                problems.append(f"{where} uses {{{name}}}, which is not a school detail the portal knows.")
+    return _finding(14, "School details in the text are filled in", problems)
+
+
 RULES = (
     controller_identity,
     dpo_contact,
@@ -195,7 +216,12 @@ RULES = (
     statutory_requirement,
     automated_decisions,
     other_sources,
+    school_details,
 )
+
+
+# Never published or released by force: braces would reach parents' pages.
+NEVER_FORCED = (14,)
 
 
 def check_document(document: NoticeDocument) -> list[Finding]:

@@ -18,7 +18,7 @@ import json
 import typing
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,29 @@ class SchoolInfo:
 
 
 @dataclass(frozen=True)
-class Category:
+class TemplateRef:
+    """The trust template release a school's document was composed from; empty (release 0) when it follows none."""
+
+    slug: str
+    title: str
+    release: int
+
+
+# Where an item came from (schema 3): inherited unchanged, a trust item the
+# school replaced, or the school's own.
+TRUST, OVERRIDDEN, SCHOOL = "trust", "overridden", "school"
+
+
+@dataclass(frozen=True)
+class Item:
     uid: str
+    origin: str = dataclasses.field(default=SCHOOL, kw_only=True)  # TRUST, OVERRIDDEN or SCHOOL
+    # The trust item's uid, the same in every school's document; "" for the school's own.
+    template_uid: str = dataclasses.field(default="", kw_only=True)
+
+
+@dataclass(frozen=True)
+class Category(Item):
     name: str
     examples: str
     special: bool
@@ -59,8 +80,7 @@ class Category:
 
 
 @dataclass(frozen=True)
-class Basis:
-    uid: str
+class Basis(Item):
     title: str
     article6: str
     article6_label: str
@@ -73,16 +93,14 @@ class Basis:
 
 
 @dataclass(frozen=True)
-class Purpose:
-    uid: str
+class Purpose(Item):
     name: str
     detail: str
     bases: tuple[str, ...]  # uids of Basis items
 
 
 @dataclass(frozen=True)
-class System:
-    uid: str
+class System(Item):
     name: str
     used_for: str
     supplier: str
@@ -91,15 +109,13 @@ class System:
 
 
 @dataclass(frozen=True)
-class Retention:
-    uid: str
+class Retention(Item):
     record_type: str
     period: str
 
 
 @dataclass(frozen=True)
-class Recipient:
-    uid: str
+class Recipient(Item):
     name: str
     reason: str
     sharing: str
@@ -110,16 +126,14 @@ class Recipient:
 
 
 @dataclass(frozen=True)
-class Right:
-    uid: str
+class Right(Item):
     right: str
     label: str
     how_to_exercise: str
 
 
 @dataclass(frozen=True)
-class Section:
-    uid: str
+class Section(Item):
     heading: str
     kind: str
     placement: str
@@ -138,6 +152,8 @@ class NoticeDocument:
     contact: Contact
     controller: Controller
     school: SchoolInfo
+    # The release composed from (schema 3); none for a notice that follows no template.
+    template: TemplateRef = dataclasses.field(default=TemplateRef("", "", 0), kw_only=True)
     categories: tuple[Category, ...]
     bases: tuple[Basis, ...]
     purposes: tuple[Purpose, ...]
@@ -182,8 +198,18 @@ def _special_categories_by_uid(data):
     return {**data, "bases": bases}
 
 
+# Frozen with the step: a register added later is not part of a schema 2 document.
+_ITEM_LISTS = ("categories", "bases", "purposes", "systems", "retention", "recipients", "rights", "sections")
+
+
+def _origins(data):
+    """Schema 2 -> 3: every item was the school's own, and no document followed a trust template."""
+    items = {name: [{**item, "origin": SCHOOL, "template_uid": ""} for item in data[name]] for name in _ITEM_LISTS}
+    return {**data, **items, "template": {"slug": "", "title": "", "release": 0}}
+
+
 # UPGRADES[n] turns a schema-n document into a schema n+1 one. Append, never edit.
-UPGRADES = {1: _special_categories_by_uid}
+UPGRADES = {1: _special_categories_by_uid, 2: _origins}
 
 
 def upgrade(data):

@@ -42,13 +42,26 @@ def _pick(obj, names):
     return {name: list(v) if isinstance(v := getattr(obj, name), tuple) else v for name in names}
 
 
+# Where each item came from (added to export 1; nothing existing changed meaning).
+_ORIGIN = ("origin",)
+
+
+def _item(item, names):
+    data = _pick(item, (*names, *_ORIGIN))
+    if item.template_uid:
+        data["template_uid"] = item.template_uid
+    return data
+
+
 def export_document(document: NoticeDocument) -> dict:
     data = _pick(document, _TOP)
     for part in ("contact", "controller", "school"):
         data[part] = _pick(getattr(document, part), _FIELDS[part])
+    ref = document.template
+    data["template"] = {"slug": ref.slug, "title": ref.title, "release": ref.release} if ref.release else None
     categories = document.category_by_uid()
     for register in REGISTERS:
-        data[register.attr] = [_pick(item, _FIELDS[register.attr]) for item in getattr(document, register.attr)]
+        data[register.attr] = [_item(item, _FIELDS[register.attr]) for item in getattr(document, register.attr)]
     for basis in data["bases"]:
         # Export 1 names the special categories a basis covers, as it always has.
         basis["special_categories"] = [categories[uid].name for uid in basis["special_categories"] if uid in categories]

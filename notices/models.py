@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from notices.placeholders import validate_placeholders
 from tenants.appendonly import AppendOnlyModel
 
 
@@ -101,6 +102,28 @@ class Placement(models.TextChoices):
     END = "end", "At the end, after the contact details"
 
 
+def check_placeholders(obj, exclude):
+    """Model validation: every braced name in the text fields is a known placeholder (notices.placeholders)."""
+    errors = {}
+    for field in obj._meta.concrete_fields:
+        if isinstance(field, (models.CharField, models.TextField)) and not field.choices and field.name not in exclude:
+            try:
+                validate_placeholders(getattr(obj, field.attname))
+            except ValidationError as exc:
+                errors[field.name] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+
+
+class ItemState(models.TextChoices):
+    """How a school's row relates to its trust's template (notices.following)."""
+
+    LOCAL = "local", "The school's own"
+    INHERITED = "inherited", "From the trust"
+    REPLACED = "replaced", "The school's wording of a trust item"
+    HIDDEN = "hidden", "A trust item the school does not use"
+
+
 class Notice(models.Model):
     title = models.CharField(max_length=200)
     # Fixed once a version is published (a trigger refuses the change): the public
@@ -119,6 +142,18 @@ class Notice(models.Model):
     contact_email = models.EmailField()
     contact_phone = models.CharField(max_length=40, blank=True)
     review_by = models.DateField(help_text="When this notice must next be reviewed.")
+    # The trust template this notice follows, and the release its draft is synced
+    # to (notices.following). No key into the public schema: see school_history.
+    follows = models.ForeignKey(
+        "tenants.Template",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+    )
+    release = models.PositiveIntegerField(default=0, editable=False)
 
     history = school_history()
 
@@ -128,6 +163,10 @@ class Notice(models.Model):
     def __str__(self):
         return self.title
 
+    def clean_fields(self, exclude=None):
+        super().clean_fields(exclude)
+        check_placeholders(self, exclude or ())
+
 
 class RegisterItem(models.Model):
     """Common to every register row: a stable identity and an order within its notice."""
@@ -135,10 +174,24 @@ class RegisterItem(models.Model):
     # Survives reverts and diffs: a row keeps its uid across published versions.
     uid = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     order = models.PositiveIntegerField(default=0, help_text="Lower numbers come first.")
+    # Set only by notices.following: the trust item this row comes from (the same
+    # in every school), how the school uses it, and the release the inherited
+    # value, replacement or hide is based on. Local rows have neither.
+    template_uid = models.UUIDField(null=True, blank=True, editable=False)
+    state = models.CharField(max_length=10, choices=ItemState.choices, default=ItemState.LOCAL, editable=False)
+    based_on = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    hidden_reason = models.TextField(blank=True, editable=False)
 
     class Meta:
         abstract = True
         ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "template_uid"], name="%(class)s_one_row_per_trust_item"),
+        ]
+
+    def clean_fields(self, exclude=None):
+        super().clean_fields(exclude)
+        check_placeholders(self, set(exclude or ()) | {"hidden_reason"})
 
 
 def _require_safeguard(item):
@@ -266,7 +319,12 @@ class Right(RegisterItem):
     history = school_history()
 
     class Meta(RegisterItem.Meta):
-        constraints = [models.UniqueConstraint(fields=["notice", "right"], name="right_once_per_notice")]
+        constraints = [
+            *RegisterItem.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["notice", "right"], condition=~models.Q(state="hidden"), name="right_once_per_notice"
+            ),
+        ]
 
     def __str__(self):
         return self.get_right_display()

@@ -15,10 +15,11 @@ from django.utils import timezone
 from notices import cache as page_cache
 from notices import selectors
 from notices.applying import apply_document
-from notices.checks import failures
+from notices.checks import NEVER_FORCED, failures
 from notices.compose import compose_notice
 from notices.diff import NoticeDiff, diff_documents
 from notices.document import NoticeDocument
+from notices.following import conflicts, latest_release, sync_notice
 from notices.models import Notice, NoticeVersion
 from notices.pdf import PdfRenderError, render_pdf
 from notices.rendering import render_notice_html
@@ -44,6 +45,10 @@ class BaseMoved(PublishRefused):
 
 class PublishFailed(PublishRefused):
     """Making the version's outputs failed (the PDF); nothing was published."""
+
+
+class HasConflicts(PublishRefused):
+    """The school overrides trust items that the trust has changed since: the DPL must resolve them first."""
 
 
 def current_school():
@@ -141,10 +146,20 @@ def _publish(notice, school, user, summary, material, force, base_number, base_h
         raise NothingToPublish(
             [f"Nothing to publish: the draft reads the same as version {change.current.number}, which is live."]
         )
+    unresolved = conflicts(notice)
+    if unresolved:
+        raise HasConflicts(
+            [
+                f"Resolve the conflicts with the trust's template first ({len(unresolved)}: "
+                + ", ".join(c.label for c in unresolved)
+                + "): the trust changed items this school replaced or hid."
+            ]
+        )
     document = change.document
     problems = failures(document)
-    if problems and not force:
-        raise PublishRefused(f"{f.item}. {f.title}: {f.message}" for f in problems)
+    never = [f for f in problems if f.item in NEVER_FORCED]
+    if never or (problems and not force):
+        raise PublishRefused(f"{f.item}. {f.title}: {f.message}" for f in (never or problems))
 
     number = change.latest_number + 1
     published_at = timezone.now()
@@ -221,8 +236,10 @@ def revert_notice(notice, version, *, user):
         raise ValueError("That version belongs to another notice.")
     if version.redacted_at is not None:
         raise PublishRefused([f"Version {version.number} was redacted; its content is gone."])
-    notice = apply_document(
-        notice, NoticeDocument.from_dict(version.document), user=user, reason=f"Reverted to version {version.number}"
-    )
+    reason = f"Reverted to version {version.number}"
+    notice = apply_document(notice, NoticeDocument.from_dict(version.document), user=user, reason=reason)
+    if notice.follows_id:
+        # Inherited items read as the trust's latest release says, not as they did then.
+        sync_notice(notice, latest_release(notice.follows), user=user, reason=reason)
     audit.record(audit.Action.REVERT, actor=user, school=current_school(), notice=notice.slug, version=version.number)
     return notice

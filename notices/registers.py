@@ -6,9 +6,25 @@ field is one change here (plus the model and the document dataclass).
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db import models
 
 from notices import document as doc
-from notices.models import DataCategory, LawfulBasis, Purpose, Recipient, RetentionRule, Right, Section, System
+from notices.models import (
+    DataCategory,
+    ItemState,
+    LawfulBasis,
+    Purpose,
+    Recipient,
+    RetentionRule,
+    Right,
+    Section,
+    System,
+)
+
+# A row's state as the document records its origin (hidden rows are not in a document).
+ORIGINS = {ItemState.LOCAL: doc.SCHOOL, ItemState.INHERITED: doc.TRUST, ItemState.REPLACED: doc.OVERRIDDEN}
 
 
 @dataclass(frozen=True)
@@ -26,19 +42,51 @@ class Register:
     refs: dict[str, tuple[str, str]] = field(default_factory=dict)
     # item field -> reader-facing name, in reading order: what diffs compare and show (codes never appear)
     reader_fields: dict[str, str] = field(default_factory=dict)
+    # True where a notice may hold only one row per match_column value (one row per right).
+    unique_match: bool = False
 
     def rows(self, notice):
-        return getattr(notice, self.related_name).all()
+        """The rows a reader sees: every row but the trust items the school hides."""
+        return getattr(notice, self.related_name).exclude(state=ItemState.HIDDEN)
 
-    def item_from_row(self, row, ref_uids):
-        """The frozen document item of one row; `ref_uids` maps each ref field to its target uids in order."""
+    @property
+    def match_column(self):
+        """The column that says which thing a row is about: what linking pairs a school row with a trust item by."""
+        return self.label if self.label in self.columns else self.labels[self.label]
+
+    @cached_property
+    def texts(self):
+        """The columns holding free text, where placeholders may appear (not choice codes or flags)."""
+        return tuple(
+            name
+            for name in self.columns
+            if isinstance(field := self.model._meta.get_field(name), models.CharField | models.TextField)
+            and not field.choices
+        )
+
+    def item_from_row(self, row, ref_uids, *, fill=None, origin=None):
+        """The frozen document item of one row; `ref_uids` maps each ref field to its target uids in order.
+
+        `fill` turns stored text into what readers see (placeholders filled);
+        `origin` overrides the row's own (a template's rows are all trust items).
+        """
         values = {name: getattr(row, name) for name in self.columns}
+        if fill:
+            values |= {name: fill(values[name]) for name in self.texts}
         values |= {
             name: getattr(row, f"get_{column}_display")() if getattr(row, column) else ""
             for name, column in self.labels.items()
         }
         values |= {name: tuple(ref_uids[name]) for name in self.refs}
-        return self.item(uid=str(row.uid), **values)
+        if origin is None:
+            origin, template_uid = ORIGINS[row.state], str(row.template_uid or "")
+        else:
+            template_uid = str(row.uid)
+        return self.item(uid=str(row.uid), origin=origin, template_uid=template_uid, **values)
+
+    def values(self, item):
+        """What an item says, for comparing two items: its columns and references, not its identity or order."""
+        return {name: getattr(item, name) for name in (*self.columns, *self.refs)}
 
 
 REGISTERS = (
@@ -142,6 +190,7 @@ REGISTERS = (
         columns=("right", "how_to_exercise"),
         labels={"label": "right"},
         reader_fields={"label": "Right", "how_to_exercise": "How to use it"},
+        unique_match=True,
     ),
     Register(
         attr="sections",

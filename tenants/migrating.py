@@ -58,6 +58,13 @@ def schemas_behind(schemas, using=DEFAULT_DB_ALIAS):
     return [name for name in schemas if not expected <= applied[name]]
 
 
+def workspace_schemas(using=DEFAULT_DB_ALIAS):
+    """The trusts' template workspaces that exist (tenants.models.workspace_schema_for names them)."""
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname ~ '^trust_[0-9]+$' ORDER BY nspname")
+        return [row[0] for row in cursor.fetchall()]
+
+
 def get_executor(codename=None):
     base = tenants_get_executor(codename)
 
@@ -76,6 +83,7 @@ def get_executor(codename=None):
                     with connection.cursor() as cursor:
                         cursor.execute(f"CREATE SCHEMA {connection.ops.quote_name(template)}")
                 tenants = [template, *tenants]
+            tenants += workspace_schemas(using)
             behind = schemas_behind(tenants, using=using)
             if int(self.options.get("verbosity", 1)) >= 1:
                 sys.stdout.write(

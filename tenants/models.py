@@ -210,6 +210,9 @@ class AuditEvent(AppendOnlyModel):
         DOMAIN_ADDED = "domain_added", "Added a host"
         DOMAIN_CHANGED = "domain_changed", "Changed a host"
         DOMAIN_REMOVED = "domain_removed", "Removed a host"
+        TEMPLATE_CREATED = "template_created", "Created a trust template"
+        TEMPLATE_RELEASED = "template_released", "Released a trust template"
+        NOTICE_LINKED = "notice_linked", "Linked a notice to a trust template"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -287,3 +290,63 @@ class PublishRunItem(models.Model):
 
     def __str__(self):
         return f"{self.school} / {self.notice_slug}: {self.get_status_display()}"
+
+
+def workspace_schema_for(trust_id):
+    """The schema holding a trust's template drafts. School slugs may not start "trust-" (validators)."""
+    return f"trust_{trust_id}"
+
+
+class Template(models.Model):
+    """A trust's template notice, one per audience. Its draft is a Notice in the trust's workspace schema.
+
+    The workspace (workspace_schema_for) has the same tables as a school, so a
+    template is edited, checked, previewed and reverted with the same models
+    and admin as a school notice (docs/decisions/0008). Schools build only on
+    its releases, which live here in the public schema.
+    """
+
+    trust = models.ForeignKey(Trust, on_delete=models.PROTECT, related_name="templates")
+    slug = models.SlugField(max_length=80)
+    title = models.CharField(max_length=200)
+    notice_id = models.PositiveBigIntegerField(help_text="The template's Notice in the trust's workspace schema.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["trust", "title"]
+        constraints = [models.UniqueConstraint(fields=["trust", "slug"], name="template_slug_unique_per_trust")]
+
+    def __str__(self):
+        return f"{self.trust}: {self.title}"
+
+    @property
+    def schema_name(self):
+        return workspace_schema_for(self.trust_id)
+
+
+class TemplateRelease(AppendOnlyModel):
+    """A numbered, immutable release of a template: its composed document, with placeholders unfilled.
+
+    Append-only like published versions: a trigger refuses UPDATE and DELETE.
+    """
+
+    template = models.ForeignKey(Template, on_delete=models.PROTECT, related_name="releases")
+    number = models.PositiveIntegerField()
+    document = models.JSONField(help_text="The template's notice document at release, placeholders unfilled.")
+    summary = models.TextField("what changed")
+    forced = models.BooleanField(default=False, help_text="Released despite failing the template check.")
+    released_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    released_at = models.DateTimeField(default=timezone.now)
+
+    append_only_message = "Template releases cannot be changed or deleted; release a new one instead."
+
+    class Meta:
+        ordering = ["template", "-number"]
+        get_latest_by = "number"
+        constraints = [
+            models.UniqueConstraint(fields=["template", "number"], name="release_number_unique_per_template"),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="release_number_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.template} release {self.number}"

@@ -34,6 +34,8 @@ def slug_problem(slug):
     """Why `slug` cannot name a school, or "" when it can."""
     if slug in RESERVED_SLUGS:
         return f"'{slug}' is reserved; choose another slug."
+    if (slug or "").startswith("trust-"):
+        return f"'{slug}' cannot be used: names starting with trust- are kept for trusts' template workspaces."
     if (slug or "").startswith("pg-"):
         return f"'{slug}' cannot be used: PostgreSQL refuses schema names starting with pg_; choose another slug."
     return ""

@@ -18,12 +18,13 @@ the tests call; each runs in the school's schema (tenant_context).
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from notices import placeholders
 from notices.document import NoticeDocument
 from notices.models import ItemState, Notice
 from notices.registers import BY_ATTR, REGISTERS, Register
+from tenants import access
 from tenants.models import Template, TemplateRelease
 
 
@@ -197,8 +198,16 @@ def _link_references(document, rows_by_trust_uid):
 # --- a school's acts on one trust item -----------------------------------------
 
 
-def _trust_row(register, notice, row_id):
+def _may_edit(user):
+    """Only an editor or publisher of the school whose schema is active acts on its notice (None: a command)."""
+    school = getattr(connection, "tenant", None)
+    if user is not None and not access.can_edit_school(user, school):
+        raise FollowRefused(f"{user.email} has no role at this school.")
+
+
+def _trust_row(register, notice, row_id, user):
     """The school's row for a trust item, locked, or FollowRefused."""
+    _may_edit(user)
     row = register.model.objects.select_for_update().filter(notice=notice, pk=row_id).first()
     if row is None or row.template_uid is None:
         raise FollowRefused("That item does not come from the trust.")
@@ -220,7 +229,7 @@ def replace_item(notice: Notice, register: Register, row_id, *, user, values=Non
     to the item shows as a conflict. Without `values` the school starts from
     the trust's wording and edits it in place.
     """
-    row = _trust_row(register, notice, row_id)
+    row = _trust_row(register, notice, row_id, user)
     if values:
         unknown = set(values) - set(register.columns)
         if unknown:
@@ -239,7 +248,7 @@ def hide_item(notice: Notice, register: Register, row_id, *, user, reason) -> ob
     reason = (reason or "").strip()
     if not reason:
         raise FollowRefused("Say why the school does not use this item: the reason is kept in the history.")
-    row = _trust_row(register, notice, row_id)
+    row = _trust_row(register, notice, row_id, user)
     row.state, row.based_on, row.hidden_reason = ItemState.HIDDEN, notice.release, reason
     _save(row, user, f"Hidden: {reason}")
     return row
@@ -251,7 +260,7 @@ def restore_item(notice: Notice, register: Register, row_id, *, user) -> object 
 
     Returns the row, or None when the trust has removed the item (the row goes too).
     """
-    row = _trust_row(register, notice, row_id)
+    row = _trust_row(register, notice, row_id, user)
     item = _current_item(notice, register, row)
     reason = "Back to the trust's version"
     if item is None:
@@ -277,7 +286,7 @@ def resolve_conflict(notice: Notice, register: Register, row_id, *, user, choice
     Keeping ours moves the override onto the release followed now; if the
     trust removed the item, the school's replacement becomes its own item.
     """
-    row = _trust_row(register, notice, row_id)
+    row = _trust_row(register, notice, row_id, user)
     if not any(c.row.pk == row.pk for c in conflicts(notice) if c.register is register):
         raise FollowRefused("That item has no conflict to resolve.")
     if choice == TAKE_TRUST:
@@ -419,6 +428,7 @@ def link_notice(notice: Notice, template: Template, *, school, user) -> LinkPlan
     """
     from tenants import audit
 
+    _may_edit(user)
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     plan = plan_link(notice, template, school=school)
     reason = f"Linked to the trust template '{template.title}', release {plan.release.number}"

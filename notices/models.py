@@ -153,7 +153,7 @@ class Notice(models.Model):
         related_name="+",
         db_constraint=False,
     )
-    release = models.PositiveIntegerField(default=0, editable=False)
+    release = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     history = school_history()
 
@@ -178,9 +178,16 @@ class RegisterItem(models.Model):
     # in every school), how the school uses it, and the release the inherited
     # value, replacement or hide is based on. Local rows have neither.
     template_uid = models.UUIDField(null=True, blank=True, editable=False)
-    state = models.CharField(max_length=10, choices=ItemState.choices, default=ItemState.LOCAL, editable=False)
+    # Database defaults too: a row written without them (raw SQL, an older process) is the school's own.
+    state = models.CharField(
+        max_length=10,
+        choices=ItemState.choices,
+        default=ItemState.LOCAL,
+        db_default=ItemState.LOCAL,
+        editable=False,
+    )
     based_on = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    hidden_reason = models.TextField(blank=True, editable=False)
+    hidden_reason = models.TextField(blank=True, default="", db_default="", editable=False)
 
     class Meta:
         abstract = True

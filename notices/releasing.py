@@ -21,7 +21,7 @@ from notices.following import latest_release, release_document, sync_notice
 from notices.models import Notice
 from notices.placeholders import values_for
 from notices.registers import REGISTERS
-from tenants import audit
+from tenants import access, audit
 from tenants.models import Template, TemplateRelease, Trust, workspace_schema_for
 from tenants.provisioning import make_schema, schema_alias
 
@@ -161,6 +161,8 @@ def release_template(template: Template, *, user, summary, force=False) -> Templ
     and a draft whose items read the same as the latest release. Schools then
     show "live + unpublished changes" until they publish.
     """
+    if user is not None and not access.can_publish_trust(user, template.trust):
+        raise ReleaseRefused([f"Only publishers of {template.trust.name} release its templates."])
     summary = (summary or "").strip()
     if not summary:
         raise ReleaseRefused(["Say what changed in this release: schools see it in their history."])

@@ -6,41 +6,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notices', '0004_no_keys_into_public'),
+        ("notices", "0004_no_keys_into_public"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='noticeversion',
-            name='redacted_at',
+            model_name="noticeversion",
+            name="redacted_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AlterField(
-            model_name='historicalnotice',
-            name='slug',
-            field=models.SlugField(help_text='Part of the public address, /privacy/this-part/. It cannot change once the notice is published.', max_length=80),
+            model_name="historicalnotice",
+            name="slug",
+            field=models.SlugField(
+                help_text="Part of the public address, /privacy/this-part/. It cannot change once the notice is published.",
+                max_length=80,
+            ),
         ),
         migrations.AlterField(
-            model_name='notice',
-            name='slug',
-            field=models.SlugField(help_text='Part of the public address, /privacy/this-part/. It cannot change once the notice is published.', max_length=80, unique=True),
+            model_name="notice",
+            name="slug",
+            field=models.SlugField(
+                help_text="Part of the public address, /privacy/this-part/. It cannot change once the notice is published.",
+                max_length=80,
+                unique=True,
+            ),
         ),
         migrations.CreateModel(
-            name='Withdrawal',
+            name="Withdrawal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('redacted', models.BooleanField(default=False)),
-                ('reason', models.TextField(help_text='Shown to parents where the version was.')),
-                ('at', models.DateTimeField()),
-                ('by', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='withdrawals', to='notices.noticeversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("redacted", models.BooleanField(default=False)),
+                ("reason", models.TextField(help_text="Shown to parents where the version was.")),
+                ("at", models.DateTimeField()),
+                (
+                    "by",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="withdrawals",
+                        to="notices.noticeversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at'],
-                'constraints': [models.UniqueConstraint(fields=('version', 'redacted'), name='one_withdrawal_and_one_redaction')],
+                "ordering": ["at"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("version", "redacted"), name="one_withdrawal_and_one_redaction")
+                ],
             },
         ),
     ]

@@ -98,7 +98,7 @@ def test_change_form_shows_status_completeness_and_preview_link(world, client):
     notice = notice_of(world.school_a)
     html = admin_get(client, world.school_a, f"{ADMIN}{notice.pk}/change/").content.decode()
     assert "Status: live" in html
-    assert html.count('class="pass"') == 13
+    assert html.count('class="pass"') == 14
     assert f"{ADMIN}{notice.pk}/preview/" in html
     # Editors see why they cannot publish.
     assert "Publish (publishers only)" in html

@@ -162,10 +162,10 @@ def without_section(document, kind):
 # --- the whole check -------------------------------------------------------
 
 
-def test_check_document_returns_thirteen_findings_in_checklist_order():
+def test_check_document_returns_the_thirteen_checklist_findings_then_school_details():
     findings = check_document(COMPLETE)
-    assert [f.item for f in findings] == list(range(1, 14))
-    assert len(RULES) == 13
+    assert [f.item for f in findings] == list(range(1, 15))
+    assert len(RULES) == 14
     assert all(f.title for f in findings)
 
 
@@ -202,7 +202,7 @@ def test_world_complete_notice_passes_every_checklist_item(world, school):
         document = compose_notice(Notice.objects.get(slug="pupils-and-parents"), school=school)
     connection.set_schema_to_public()
     findings = check_document(document)
-    assert [f.item for f in findings] == list(range(1, 14))
+    assert [f.item for f in findings] == list(range(1, 15))
     assert [(f.item, f.message) for f in findings if not f.passed] == []
 
 

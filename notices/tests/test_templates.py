@@ -27,7 +27,12 @@ from notices.releasing import (
 from tenants.appendonly import AppendOnlyError
 from tenants.models import TemplateRelease
 
-RIGHTS, SYSTEMS, SECTIONS, CATEGORIES = BY_ATTR["rights"], BY_ATTR["systems"], BY_ATTR["sections"], BY_ATTR["categories"]
+RIGHTS, SYSTEMS, SECTIONS, CATEGORIES = (
+    BY_ATTR["rights"],
+    BY_ATTR["systems"],
+    BY_ATTR["sections"],
+    BY_ATTR["categories"],
+)
 
 
 def _notice(school):
@@ -71,7 +76,8 @@ def _row(register, notice, label):
 def test_a_template_made_from_a_school_names_that_schools_details_with_placeholders(world, template):
     with workspace_context(template):
         rights = list(Right.objects.filter(notice_id=template.notice_id).values_list("how_to_exercise", flat=True))
-    assert rights and all(text == "Contact the {dpl_name}." for text in rights)
+    assert rights
+    assert all(text == "Contact the {dpl_name}." for text in rights)
     assert connection.schema_name == "public"
 
 
@@ -142,7 +148,8 @@ def test_linking_loses_nothing_and_is_one_recorded_change(world, template):
     for register in following.REGISTERS:
         labels = {getattr(i, register.label) for i in getattr(after, register.attr)}
         assert {getattr(i, register.label) for i in getattr(before, register.attr)} <= labels
-    assert after.template.slug == "pupils" and after.template.release == 1
+    assert after.template.slug == "pupils"
+    assert after.template.release == 1
     origins = {item.name: item.origin for item in after.systems}
     assert origins == {"MarkerA Records System": "trust", "MarkerB Records System": "school"}
     assert {r.how_to_exercise for r in after.rights} == {"Contact the MarkerB Data Lead."}
@@ -171,7 +178,8 @@ def test_a_release_reaches_every_following_school_as_unpublished_changes(world, 
         assert change.status == "live + unpublished changes"
         [categories] = [r for r in change.diff.registers if r.title == "The information we hold"]
         assert [c.label for c in categories.changed] == ["Personal information"]
-        assert not (categories.added or categories.removed)
+        assert not (categories.added)
+        assert not (categories.removed)
         assert (status.release, status.latest, status.behind) == (2, 2, 1)
         row = _row(CATEGORIES, notice_b, "Personal information")
         assert row.history.first().history_change_reason.startswith("Trust release 2")
@@ -254,9 +262,7 @@ def test_an_unchanged_trust_item_is_no_conflict_for_the_school_that_replaced_it(
         assert following.conflicts(notice) == []
 
 
-def test_a_replacement_of_an_item_the_trust_removed_is_a_conflict_and_keeping_it_makes_it_the_schools(
-    world, template
-):
+def test_a_replacement_of_an_item_the_trust_removed_is_a_conflict_and_keeping_it_makes_it_the_schools(world, template):
     notice = _linked_b(world, template)
     with tenant_context(world.school_b):
         row = _row(SYSTEMS, notice, "MarkerA Records System")
@@ -282,7 +288,8 @@ def test_going_back_to_the_trusts_version_undoes_a_replacement(world, template):
         row.refresh_from_db()
         assert (row.state, row.how_to_exercise) == (ItemState.INHERITED, "Contact the {dpl_name}.")
         reasons = [h.history_change_reason for h in row.history.all()]
-        assert "Back to the trust's version" in reasons and any(r.startswith("Replaced") for r in reasons)
+        assert "Back to the trust's version" in reasons
+        assert any(r.startswith("Replaced") for r in reasons)
 
 
 def test_a_school_cannot_act_on_its_own_items_as_trust_items(world, template):
@@ -348,11 +355,14 @@ def test_the_export_gives_every_item_its_origin_and_trust_items_their_template_u
     access = next(r for r in exported["rights"] if r["right"] == "access")
     assert (access["origin"], access["template_uid"]) == ("overridden", trust_uid)
     own = next(s for s in exported["systems"] if s["name"] == "MarkerB Records System")
-    assert own["origin"] == "school" and "template_uid" not in own
+    assert own["origin"] == "school"
+    assert "template_uid" not in own
     assert {c["origin"] for c in exported["categories"]} == {"trust"}
 
 
-def test_composing_costs_the_same_queries_however_many_items_the_template_has(world, template, django_assert_num_queries):
+def test_composing_costs_the_same_queries_however_many_items_the_template_has(
+    world, template, django_assert_num_queries
+):
     notice = _linked_b(world, template)
     with tenant_context(world.school_b):
         notice = Notice.objects.get(pk=notice.pk)
@@ -388,3 +398,107 @@ def test_publishing_refuses_a_draft_with_an_unknown_placeholder_even_forced(worl
         System.objects.filter(notice=notice).update(used_for="records for {secret}")
         with pytest.raises(PublishRefused, match="not a school detail"):
             publish_notice(notice, user=world.publisher_x, summary="Try.", force=True)
+
+
+# --- commands ---------------------------------------------------------------------------
+
+
+def _call(*args):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_release_template_command_releases_and_refuses_bad_arguments(world, template):
+    from django.core.management import CommandError
+
+    _edit_template(template, CATEGORIES, "Personal information", examples="name")
+    assert "release 2" in _call("release_template", "trust-x", "pupils", "--summary", "Shorter.")
+    for args, message in (
+        (("no-trust", "pupils", "--summary", "x"), "No trust"),
+        (("trust-y", "pupils", "--summary", "x"), "has no template"),
+        (("trust-x", "pupils", "--summary", " "), "Say what changed"),
+        (("trust-x", "pupils", "--summary", "Again."), "Nothing to release"),
+        (("trust-x", "pupils", "--summary", "x", "--user", "publisher-y@example.org"), "not a publisher"),
+    ):
+        with pytest.raises(CommandError, match=message):
+            _call("release_template", *args)
+
+
+def test_link_notice_command_prints_the_plan_and_changes_nothing_on_a_dry_run(world, template):
+    from django.core.management import CommandError
+
+    out = _call("link_notice", "school-b", "pupils-and-parents", "--template", "pupils", "--dry-run")
+    assert "local: 1" in out
+    assert "MarkerB Records System" in out
+    assert "Would link" in out
+    assert _notice(world.school_b).follows_id is None
+    with pytest.raises(CommandError, match="has no template"):
+        _call("link_notice", "school-c", "pupils-and-parents", "--template", "pupils")
+    with pytest.raises(CommandError, match="has no notice"):
+        _call("link_notice", "school-b", "nope", "--template", "pupils")
+    assert "Linked" in _call("link_notice", "school-b", "pupils-and-parents", "--template", "pupils")
+    assert _notice(world.school_b).follows_id == template.pk
+
+
+def test_template_status_command_prints_each_school_of_the_trust_only(world, template):
+    from django.core.management import CommandError
+
+    _linked_b(world, template)
+    lines = _call("template_status", "trust-x").splitlines()
+    assert lines[0].startswith("school\tnotice\ttemplate")
+    rows = {line.split("\t")[0]: line.split("\t") for line in lines[1:]}
+    assert set(rows) == {"school-a", "school-b"}
+    assert rows["school-b"][2:6] == ["pupils", "1", "1", "1"]
+    assert rows["school-a"][2] == "-"
+    with pytest.raises(CommandError, match="No trust"):
+        _call("template_status", "nope")
+
+
+def test_a_failing_command_exits_non_zero_with_one_line(world):
+    from conftest import run_manage
+
+    result = run_manage("release_template", "no-such-trust", "x", "--summary", "y")
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines() == ["CommandError: No trust with slug 'no-such-trust'."]
+
+
+# --- isolation -----------------------------------------------------------------------
+
+
+def test_a_publisher_of_another_trust_cannot_release_this_trusts_template(world, template):
+    _edit_template(template, CATEGORIES, "Personal information", examples="name")
+    with pytest.raises(ReleaseRefused, match="Only publishers of Xavier Trust"):
+        release_template(template, user=world.publisher_y, summary="Not mine.")
+    with pytest.raises(ReleaseRefused, match="Only publishers"):
+        release_template(template, user=world.editor_a, summary="A DPL cannot release.")
+    assert template.releases.count() == 1
+
+
+def test_a_dpl_of_school_b_cannot_change_school_as_overrides(world, template):
+    with tenant_context(world.school_a):
+        notice_a = _notice(world.school_a)
+        following.link_notice(notice_a, template, school=world.school_a, user=world.editor_a)
+        row = _row(SYSTEMS, notice_a, "MarkerA Records System")
+        with pytest.raises(FollowRefused, match="no role at this school"):
+            following.hide_item(notice_a, SYSTEMS, row.pk, user=world.editor_b, reason="Not theirs")
+        row.refresh_from_db()
+        assert row.state == ItemState.INHERITED
+
+
+def test_each_trust_has_its_own_workspace_and_one_trusts_templates_are_not_in_anothers(world, template):
+    from notices.compose import compose_template
+    from notices.releasing import Workspace, create_template
+
+    with workspace_context(template):
+        document = compose_template(template_notice(template), trust=world.trust_x)
+    other = create_template(world.trust_y, document=document, slug="copied", title="Copied", user=world.publisher_y)
+    assert Workspace(world.trust_x).schema_name != Workspace(world.trust_y).schema_name
+    with workspace_context(other):
+        assert list(Notice.objects.values_list("slug", flat=True)) == ["copied"]
+    with workspace_context(template):
+        assert "copied" not in set(Notice.objects.values_list("slug", flat=True))

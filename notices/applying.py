@@ -7,12 +7,9 @@ the draft's history shows the act as one more change.
 
 from django.db import transaction
 
-from notices import document as doc
 from notices.document import NoticeDocument
 from notices.models import ItemState, Notice
-from notices.registers import REGISTERS
-
-_STATES = {doc.TRUST: ItemState.INHERITED, doc.OVERRIDDEN: ItemState.REPLACED, doc.SCHOOL: ItemState.LOCAL}
+from notices.registers import REGISTERS, STATES
 
 
 @transaction.atomic
@@ -52,7 +49,7 @@ def apply_document(notice: Notice, document: NoticeDocument, *, user, reason: st
             for name in register.columns:
                 setattr(row, name, getattr(item, name))
             if origins:
-                row.state, row.template_uid = _STATES[item.origin], item.template_uid or None
+                row.state, row.template_uid = STATES[item.origin], item.template_uid or None
                 row.hidden_reason = ""
             _save(row, user, reason)
             rows[item.uid] = row

@@ -19,8 +19,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from notices import selectors
-from notices.document import NoticeDocument
-from notices.following import conflicts
+from notices.following import conflicts, released_in
 from notices.models import Notice
 from notices.publishing import (
     BaseMoved,
@@ -190,8 +189,7 @@ def _summary(run, notice):
     if not notice.follows_id:
         return run.summary
     release = TemplateRelease.objects.filter(template_id=notice.follows_id, number=notice.release).first()
-    current = selectors.current_version(notice)
-    live = NoticeDocument.from_dict(current.document).template.release if current else 0
+    live = released_in(selectors.current_version(notice), notice.follows)
     if release is None or live >= release.number or release.summary in run.summary:
         return run.summary
     return f"{run.summary} (Trust release {release.number}: {release.summary})"

@@ -21,10 +21,11 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from notices import placeholders
+from notices.compose import compose_notice
 from notices.document import NoticeDocument
 from notices.models import ItemState, Notice
 from notices.registers import BY_ATTR, REGISTERS, Register
-from tenants import access
+from tenants import access, audit
 from tenants.models import Template, TemplateRelease
 
 
@@ -43,9 +44,17 @@ def latest_release(template: Template) -> TemplateRelease | None:
     return template.releases.order_by("-number").first()
 
 
-def trust_items(document: NoticeDocument) -> dict[str, tuple[Register, object]]:
-    """template uid -> (register, item) for every item of a release document."""
-    return {item.uid: (register, item) for register in REGISTERS for item in getattr(document, register.attr)}
+def trust_items(document: NoticeDocument) -> dict[str, object]:
+    """template uid -> item, for every item of a release document."""
+    return {item.uid: item for register in REGISTERS for item in getattr(document, register.attr)}
+
+
+def released_in(version, template) -> int:
+    """The release of `template` a published version was composed from; 0 if none (or another template's)."""
+    if version is None or template is None:
+        return 0
+    ref = NoticeDocument.from_dict(version.document).template
+    return ref.release if ref.slug == template.slug else 0
 
 
 def _releases(template_id, numbers):
@@ -95,8 +104,8 @@ def conflicts(notice: Notice) -> list[Conflict]:
         if row.based_on == notice.release:
             continue
         key = str(row.template_uid)
-        was = items.get(row.based_on, {}).get(key, (None, None))[1]
-        now = items.get(notice.release, {}).get(key, (None, None))[1]
+        was = items.get(row.based_on, {}).get(key)
+        now = items.get(notice.release, {}).get(key)
         if now is None or was is None or register.values(now) != register.values(was):
             found.append(Conflict(register=register, row=row, was=was, now=now))
     return found
@@ -113,6 +122,20 @@ def _save(obj, user, reason):
     obj._history_user = user
     obj._change_reason = reason[:100]
     obj.save()
+
+
+def _delete(row, user, reason):
+    row._history_user, row._change_reason = user, reason[:100]
+    row.delete()
+
+
+def _set_values(register, row, values):
+    """Give `row` the school's own `values` (register columns only), validated as the editor would."""
+    unknown = set(values) - set(register.columns)
+    if unknown:
+        raise FollowRefused(f"Not a field of this register: {', '.join(sorted(unknown))}.")
+    for name, value in values.items():
+        setattr(row, name, value)
 
 
 def _take_values(register, row, item):
@@ -151,8 +174,7 @@ def sync_notice(notice: Notice, release: TemplateRelease, *, user, reason=None) 
         }
         for key, row in rows.items():
             if key not in wanted and row.state in (ItemState.INHERITED, ItemState.HIDDEN):
-                row._history_user, row._change_reason = user, reason
-                row.delete()
+                _delete(row, user, reason)
         for position, item in enumerate(items, start=1):
             row = rows.get(item.uid) or _adoptable(register, notice, item)
             if row is None:
@@ -218,7 +240,7 @@ def _current_item(notice, register, row):
     release = TemplateRelease.objects.filter(template_id=notice.follows_id, number=notice.release).first()
     if release is None:
         return None
-    return trust_items(release_document(release)).get(str(row.template_uid), (None, None))[1]
+    return trust_items(release_document(release)).get(str(row.template_uid))
 
 
 @transaction.atomic
@@ -230,12 +252,7 @@ def replace_item(notice: Notice, register: Register, row_id, *, user, values=Non
     the trust's wording and edits it in place.
     """
     row = _trust_row(register, notice, row_id, user)
-    if values:
-        unknown = set(values) - set(register.columns)
-        if unknown:
-            raise FollowRefused(f"Not a field of this register: {', '.join(sorted(unknown))}.")
-        for name, value in values.items():
-            setattr(row, name, value)
+    _set_values(register, row, values or {})
     row.state, row.based_on, row.hidden_reason = ItemState.REPLACED, notice.release, ""
     row.full_clean(exclude=["notice", *register.refs])
     _save(row, user, f"Replaced the trust's wording{': ' + reason if reason else ''}")
@@ -264,8 +281,7 @@ def restore_item(notice: Notice, register: Register, row_id, *, user) -> object 
     item = _current_item(notice, register, row)
     reason = "Back to the trust's version"
     if item is None:
-        row._history_user, row._change_reason = user, reason
-        row.delete()
+        _delete(row, user, reason)
         return None
     _take_values(register, row, item)
     row.state, row.based_on, row.hidden_reason = ItemState.INHERITED, notice.release, ""
@@ -294,15 +310,11 @@ def resolve_conflict(notice: Notice, register: Register, row_id, *, user, choice
     if choice != KEEP_OURS:
         raise FollowRefused("Choose to keep the school's version or take the trust's.")
     if values:
-        for name, value in values.items():
-            if name not in register.columns:
-                raise FollowRefused(f"Not a field of this register: {name}.")
-            setattr(row, name, value)
+        _set_values(register, row, values)
         row.full_clean(exclude=["notice", *register.refs])
     if _current_item(notice, register, row) is None:
         if row.state == ItemState.HIDDEN:
-            row._history_user, row._change_reason = user, "The trust removed a hidden item"
-            row.delete()
+            _delete(row, user, "The trust removed a hidden item")
             return None
         row.template_uid, row.state, row.based_on = None, ItemState.LOCAL, None
         _save(row, user, "Kept ours: the trust removed this item, so it is the school's own now")
@@ -358,8 +370,6 @@ def plan_link(notice: Notice, template: Template, *, school) -> LinkPlan:
     school's replacements; the school's other rows stay its own; trust items
     the school lacks arrive inherited.
     """
-    from notices.compose import compose_notice
-
     if template.trust_id != school.trust_id:
         raise FollowRefused("A school can follow only a template of its own trust.")
     if notice.follows_id and notice.follows_id != template.pk:
@@ -426,8 +436,6 @@ def link_notice(notice: Notice, template: Template, *, school, user) -> LinkPlan
     trust's, filled for this school), differing ones the school's replacements,
     and everything else stays the school's own.
     """
-    from tenants import audit
-
     _may_edit(user)
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
     plan = plan_link(notice, template, school=school)
@@ -483,15 +491,11 @@ def follow_status(notice: Notice, *, current_version=None) -> FollowStatus:
     latest = 0
     if template is not None:
         latest = template.releases.order_by("-number").values_list("number", flat=True).first() or 0
-    live_release = 0
-    if current_version is not None and template is not None:
-        ref = NoticeDocument.from_dict(current_version.document).template
-        live_release = ref.release if ref.slug == template.slug else 0
     return FollowStatus(
         template=template,
         release=notice.release,
         latest=latest,
-        live_release=live_release,
+        live_release=released_in(current_version, template),
         replaced=counts[ItemState.REPLACED],
         hidden=counts[ItemState.HIDDEN],
         local=counts[ItemState.LOCAL],

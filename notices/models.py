@@ -102,11 +102,16 @@ class Placement(models.TextChoices):
     END = "end", "At the end, after the contact details"
 
 
+def is_free_text(field):
+    """A column holding words a person wrote, where placeholders may appear: not a choice code, flag or date."""
+    return isinstance(field, models.CharField | models.TextField) and not field.choices
+
+
 def check_placeholders(obj, exclude):
     """Model validation: every braced name in the text fields is a known placeholder (notices.placeholders)."""
     errors = {}
     for field in obj._meta.concrete_fields:
-        if isinstance(field, (models.CharField, models.TextField)) and not field.choices and field.name not in exclude:
+        if is_free_text(field) and field.name not in exclude:
             try:
                 validate_placeholders(getattr(obj, field.attname))
             except ValidationError as exc:

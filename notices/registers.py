@@ -8,8 +8,6 @@ field is one change here (plus the model and the document dataclass).
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db import models
-
 from notices import document as doc
 from notices.models import (
     DataCategory,
@@ -21,10 +19,12 @@ from notices.models import (
     Right,
     Section,
     System,
+    is_free_text,
 )
 
 # A row's state as the document records its origin (hidden rows are not in a document).
 ORIGINS = {ItemState.LOCAL: doc.SCHOOL, ItemState.INHERITED: doc.TRUST, ItemState.REPLACED: doc.OVERRIDDEN}
+STATES = {origin: state for state, origin in ORIGINS.items()}
 
 
 @dataclass(frozen=True)
@@ -57,12 +57,7 @@ class Register:
     @cached_property
     def texts(self):
         """The columns holding free text, where placeholders may appear (not choice codes or flags)."""
-        return tuple(
-            name
-            for name in self.columns
-            if isinstance(field := self.model._meta.get_field(name), models.CharField | models.TextField)
-            and not field.choices
-        )
+        return tuple(name for name in self.columns if is_free_text(self.model._meta.get_field(name)))
 
     def item_from_row(self, row, ref_uids, *, fill=None, origin=None):
         """The frozen document item of one row; `ref_uids` maps each ref field to its target uids in order.

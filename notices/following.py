@@ -236,7 +236,8 @@ def _trust_row(register, notice, row_id, user):
     return row
 
 
-def _current_item(notice, register, row):
+def trust_version(notice, register, row):
+    """The trust's item `row` stands for, as the release the notice follows says it; None if the trust removed it."""
     release = TemplateRelease.objects.filter(template_id=notice.follows_id, number=notice.release).first()
     if release is None:
         return None
@@ -278,7 +279,7 @@ def restore_item(notice: Notice, register: Register, row_id, *, user) -> object 
     Returns the row, or None when the trust has removed the item (the row goes too).
     """
     row = _trust_row(register, notice, row_id, user)
-    item = _current_item(notice, register, row)
+    item = trust_version(notice, register, row)
     reason = "Back to the trust's version"
     if item is None:
         _delete(row, user, reason)
@@ -312,7 +313,7 @@ def resolve_conflict(notice: Notice, register: Register, row_id, *, user, choice
     if values:
         _set_values(register, row, values)
         row.full_clean(exclude=["notice", *register.refs])
-    if _current_item(notice, register, row) is None:
+    if trust_version(notice, register, row) is None:
         if row.state == ItemState.HIDDEN:
             _delete(row, user, "The trust removed a hidden item")
             return None

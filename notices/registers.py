@@ -200,3 +200,4 @@ REGISTERS = (
 )
 
 BY_ATTR = {register.attr: register for register in REGISTERS}
+BY_MODEL = {register.model: register for register in REGISTERS}

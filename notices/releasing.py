@@ -14,7 +14,7 @@ from django.db import connections, transaction
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists, tenant_context
 
 from notices.applying import apply_document
-from notices.checks import failures
+from notices.checks import check_document, failures
 from notices.compose import compose_notice, compose_template
 from notices.document import NoticeDocument
 from notices.following import latest_release, release_document, sync_notice
@@ -22,7 +22,7 @@ from notices.models import Notice
 from notices.placeholders import values_for
 from notices.registers import REGISTERS
 from tenants import access, audit
-from tenants.models import Template, TemplateRelease, Trust, workspace_schema_for
+from tenants.models import Template, TemplateRelease, Trust, Workspace, workspace_schema_for
 from tenants.provisioning import make_schema, schema_alias
 
 
@@ -32,25 +32,6 @@ class ReleaseRefused(Exception):
     def __init__(self, problems):
         self.problems = list(problems)
         super().__init__(" ".join(self.problems))
-
-
-@dataclass(frozen=True)
-class Workspace:
-    """Where a trust's template drafts live: what request.tenant is in the template admin."""
-
-    trust: Trust
-
-    @property
-    def schema_name(self):
-        return workspace_schema_for(self.trust.pk)
-
-    @property
-    def trust_id(self):
-        return self.trust.pk
-
-    @property
-    def name(self):
-        return f"{self.trust.name} templates"
 
 
 def ensure_workspace(trust: Trust) -> Workspace:
@@ -143,6 +124,24 @@ def template_check(template: Template):
     """The completeness check of the template's draft, with stand-ins for each school's details."""
     with workspace_context(template):
         return failures(compose_template(template_notice(template), trust=template.trust, preview=True))
+
+
+@dataclass(frozen=True)
+class DraftStatus:
+    latest: TemplateRelease | None
+    unreleased: bool  # the draft's items read differently from the latest release (or nothing is released)
+    findings: list  # the template check, with stand-ins for each school's details
+
+
+def draft_status(template: Template, notice: Notice) -> DraftStatus:
+    """Where a template's draft stands against its releases. The trust's workspace schema must be active."""
+    latest = latest_release(template)
+    draft = compose_template(notice, trust=template.trust)
+    return DraftStatus(
+        latest=latest,
+        unreleased=latest is None or _says(release_document(latest)) != _says(draft),
+        findings=check_document(compose_template(notice, trust=template.trust, preview=True)),
+    )
 
 
 def _says(document):

@@ -2,10 +2,11 @@
 
 from django.db.models import Q
 
-from tenants.models import Membership, School
+from tenants.models import Membership, School, Workspace
 
 EDITOR = Membership.Role.EDITOR
 PUBLISHER = Membership.Role.PUBLISHER
+READER = "reader"  # not a membership: what a school's editor is in its trust's template workspace
 
 
 def school_role(user, school):
@@ -39,6 +40,32 @@ def can_publish_trust(user, trust):
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return Membership.objects.filter(user=user, role=PUBLISHER, trust=trust).exists()
+
+
+def workspace_role(user, workspace):
+    """What `user` may do with a trust's templates: "publisher" edits and releases them, "reader" (an editor
+    at one of the trust's schools) reads them, None nothing. Remembered on the user for the request."""
+    if not isinstance(workspace, Workspace) or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    memo = user.__dict__.setdefault("_workspace_roles", {})
+    if workspace.trust_id not in memo:
+        roles = set(
+            Membership.objects.filter(user=user)
+            .filter(
+                Q(role=PUBLISHER, trust_id=workspace.trust_id) | Q(role=EDITOR, school__trust_id=workspace.trust_id)
+            )
+            .values_list("role", flat=True)
+        )
+        memo[workspace.trust_id] = PUBLISHER if PUBLISHER in roles else READER if EDITOR in roles else None
+    return memo[workspace.trust_id]
+
+
+def can_read_workspace(user, workspace):
+    return workspace_role(user, workspace) is not None
+
+
+def can_edit_workspace(user, workspace):
+    return workspace_role(user, workspace) == PUBLISHER
 
 
 def publish_refusal_reason(user, school):

@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -295,6 +297,25 @@ class PublishRunItem(models.Model):
 def workspace_schema_for(trust_id):
     """The schema holding a trust's template drafts. School slugs may not start "trust-" (validators)."""
     return f"trust_{trust_id}"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A trust's template workspace: what connection.tenant and request.tenant are in the template admin."""
+
+    trust: "Trust"
+
+    @property
+    def schema_name(self):
+        return workspace_schema_for(self.trust.pk)
+
+    @property
+    def trust_id(self):
+        return self.trust.pk
+
+    @property
+    def name(self):
+        return f"{self.trust.name} templates"
 
 
 class Template(models.Model):

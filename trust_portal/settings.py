@@ -116,6 +116,8 @@ MIDDLEWARE = [
     # Already-rendered public pages are answered here, inside the header-setting
     # middleware above and before sessions, auth, CSRF and the view.
     "notices.cache.CachedPageMiddleware",
+    # A template admin address on the portal host runs in its trust's workspace schema (never a cached page).
+    "trust_portal.workspaces.WorkspaceMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

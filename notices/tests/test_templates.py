@@ -492,7 +492,8 @@ def test_a_dpl_of_school_b_cannot_change_school_as_overrides(world, template):
 
 def test_each_trust_has_its_own_workspace_and_one_trusts_templates_are_not_in_anothers(world, template):
     from notices.compose import compose_template
-    from notices.releasing import Workspace, create_template
+    from notices.releasing import create_template
+    from tenants.models import Workspace
 
     with workspace_context(template):
         document = compose_template(template_notice(template), trust=world.trust_x)

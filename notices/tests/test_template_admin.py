@@ -1,0 +1,320 @@
+"""The template admin (trust staff edit and release templates) and the school admin's follow pages, as the personas.
+
+The trust X template is made from school A's notice and school B is linked to
+it. Trust Y (school C) has a template of its own throughout, so every
+isolation test runs with the other party's data present.
+"""
+
+import pytest
+from django.db import connection
+from django_tenants.utils import tenant_context
+
+from conftest import host
+from notices import following
+from notices.models import ItemState, Notice, NoticeVersion, Section, System
+from notices.registers import BY_ATTR
+from notices.releasing import release_template, template_from_school, template_notice, workspace_context
+from tenants.models import TemplateRelease
+
+pytestmark = pytest.mark.django_db
+PORTAL = "localhost"
+SYSTEMS, SECTIONS = BY_ATTR["systems"], BY_ATTR["sections"]
+
+
+def _notice(school):
+    with tenant_context(school):
+        notice = Notice.objects.get(slug="pupils-and-parents")
+    connection.set_schema_to_public()
+    return notice
+
+
+def _template(school, publisher, slug="pupils"):
+    made = template_from_school(school, _notice(school), slug=slug, title="Pupils and parents", user=publisher)
+    release_template(made, user=publisher, summary="First release.")
+    return made
+
+
+@pytest.fixture
+def templates(world):
+    """Trust X's template, with school B following it, and trust Y's, followed by school C."""
+    x = _template(world.school_a, world.publisher_x)
+    y = _template(world.school_c, world.publisher_y, slug="yarrow-pupils")
+    for school, template, editor in ((world.school_b, x, world.editor_b), (world.school_c, y, None)):
+        notice = _notice(school)
+        with tenant_context(school):
+            following.link_notice(notice, template, school=school, user=editor)
+    connection.set_schema_to_public()
+    return x, y
+
+
+def _admin(template, rest=""):
+    return f"/trust/{template.trust.slug}/templates/admin/notices/notice/{template.notice_id}/{rest}"
+
+
+def _edit_template(template, model, label_field, label, **values):
+    with workspace_context(template):
+        row = model.objects.get(notice_id=template.notice_id, **{label_field: label})
+        for name, value in values.items():
+            setattr(row, name, value)
+        row._change_reason = "Template edit"
+        row.save()
+    connection.set_schema_to_public()
+
+
+def _b_row(world, model, **lookup):
+    with tenant_context(world.school_b):
+        row = model.objects.get(notice__slug="pupils-and-parents", **lookup)
+    connection.set_schema_to_public()
+    return row
+
+
+# --- the template admin ------------------------------------------------------------
+
+
+def test_trust_staff_open_their_template_with_its_releases_and_check(world, client, templates):
+    x, _ = templates
+    client.force_login(world.publisher_x)
+    response = client.get(_admin(x, "change/"), HTTP_HOST=PORTAL)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "released as release 1" in html
+    assert "First release." in html
+    assert "Completeness check" in html
+    assert 'name="_save"' in html  # publishers edit
+
+
+def test_trust_staff_release_from_the_admin_and_the_following_school_gets_it_in_its_draft(world, client, templates):
+    x, _ = templates
+    _edit_template(x, Section, "heading", "How to complain", body="We review this notice every term.")
+    client.force_login(world.publisher_x)
+    page = client.get(_admin(x, "release/"), HTTP_HOST=PORTAL)
+    assert "release 2" in page.content.decode()
+    response = client.post(_admin(x, "release/"), {"summary": "We review every term now."}, HTTP_HOST=PORTAL)
+    assert response.status_code == 302
+    assert TemplateRelease.objects.filter(template=x, number=2, summary="We review every term now.").exists()
+    section = _b_row(world, Section, heading="How to complain")
+    assert section.body == "We review this notice every term."
+    assert section.state == ItemState.INHERITED
+
+
+def test_a_release_with_an_empty_summary_or_nothing_changed_is_a_form_error(world, client, templates):
+    x, _ = templates
+    client.force_login(world.publisher_x)
+    empty = client.post(_admin(x, "release/"), {"summary": ""}, HTTP_HOST=PORTAL)
+    same = client.post(_admin(x, "release/"), {"summary": "Again"}, HTTP_HOST=PORTAL)
+    assert empty.status_code == same.status_code == 200
+    assert "This field is required" in empty.content.decode()
+    assert "Nothing to release" in same.content.decode()
+    assert TemplateRelease.objects.filter(template=x).count() == 1
+
+
+def test_a_school_dpl_reads_the_trust_template_but_cannot_change_or_release_it(world, client, templates):
+    x, _ = templates
+    _edit_template(x, Section, "heading", "How to complain", body="Changed by the trust.")
+    client.force_login(world.editor_a)
+    page = client.get(_admin(x, "change/"), HTTP_HOST=PORTAL)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'name="_save"' not in html
+    assert "you can read it" in html
+    assert client.post(_admin(x, "release/"), {"summary": "Sneaky"}, HTTP_HOST=PORTAL).status_code == 403
+    assert client.post(_admin(x, "change/"), {"title": "Sneaky"}, HTTP_HOST=PORTAL).status_code == 403
+    assert client.post(_admin(x, "revert/1/"), HTTP_HOST=PORTAL).status_code == 403
+    assert TemplateRelease.objects.filter(template=x).count() == 1
+    with workspace_context(x):
+        assert template_notice(x).title == "Pupils and parents"
+
+
+def test_trust_y_staff_cannot_reach_trust_x_templates_with_both_present(world, client, templates):
+    x, y = templates
+    client.force_login(world.publisher_y)
+    change = client.get(_admin(x, "change/"), HTTP_HOST=PORTAL)
+    release = client.post(_admin(x, "release/"), {"summary": "From Y"}, HTTP_HOST=PORTAL)
+    assert change.status_code == 302
+    assert "/login/" in change["Location"]
+    assert release.status_code == 302
+    assert "/login/" in release["Location"]
+    assert TemplateRelease.objects.filter(template=x).count() == 1
+    # Y's own template, under Y's address, opens; X's notice id under Y's address is not found.
+    assert client.get(_admin(y, "change/"), HTTP_HOST=PORTAL).status_code == 200
+    wrong = f"/trust/{y.trust.slug}/templates/admin/notices/notice/{x.notice_id + 1000}/change/"
+    assert client.get(wrong, HTTP_HOST=PORTAL).status_code in (302, 404)
+
+
+def test_the_template_admin_is_not_served_on_a_school_host_nor_for_a_trust_without_templates(world, client, templates):
+    x, _ = templates
+    client.force_login(world.publisher_x)
+    on_school = client.get(_admin(x, "change/"), HTTP_HOST=host(world.school_a))
+    assert on_school.status_code == 404
+    assert client.get("/trust/no-such-trust/templates/admin/", HTTP_HOST=PORTAL).status_code == 404
+
+
+def test_the_template_preview_fills_stand_ins_for_school_details(world, client, templates):
+    x, _ = templates
+    client.force_login(world.publisher_x)
+    response = client.get(_admin(x, "preview/"), HTTP_HOST=PORTAL)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "{school_name}" not in html
+    assert "Preview of the template" in html
+
+
+def test_trust_staff_load_a_release_back_into_the_draft(world, client, templates):
+    x, _ = templates
+    _edit_template(x, Section, "heading", "How to complain", body="A half-finished edit.")
+    client.force_login(world.publisher_x)
+    assert client.get(_admin(x, "revert/1/"), HTTP_HOST=PORTAL).status_code == 200
+    response = client.post(_admin(x, "revert/1/"), HTTP_HOST=PORTAL)
+    assert response.status_code == 302
+    with workspace_context(x):
+        body = Section.objects.get(notice_id=x.notice_id, heading="How to complain").body
+    assert body != "A half-finished edit."
+
+
+# --- the school admin: following a template -------------------------------------------
+
+
+SCHOOL_ADMIN = "/admin/notices/notice/"
+
+
+def _item_url(notice, register, row):
+    return f"{SCHOOL_ADMIN}{notice.pk}/trust-item/{register.attr}/{row.pk}/"
+
+
+def test_an_inherited_row_is_read_only_on_the_notice_page(world, client, templates):
+    from notices.tests.test_admin import change_payload
+
+    notice = _notice(world.school_b)
+    row = _b_row(world, System, state=ItemState.INHERITED, name__isnull=False)
+    client.force_login(world.editor_b)
+    page = client.get(f"{SCHOOL_ADMIN}{notice.pk}/change/", HTTP_HOST=host(world.school_b))
+    assert page.status_code == 200
+    assert "From the trust" in page.content.decode()
+    data = change_payload(page)
+    prefix = next(k for k, v in data.items() if k.endswith("-id") and v == row.pk).removesuffix("-id")
+    data[f"{prefix}-name"] = "Typed over the trust's wording"
+    data[f"{prefix}-DELETE"] = "on"
+    response = client.post(f"{SCHOOL_ADMIN}{notice.pk}/change/", data, HTTP_HOST=host(world.school_b))
+    assert response.status_code == 302
+    kept = _b_row(world, System, pk=row.pk)
+    assert kept.name == row.name
+    assert kept.state == ItemState.INHERITED
+
+
+def test_a_dpl_hides_a_trust_item_with_a_reason_and_goes_back_to_the_trusts_version(world, client, templates):
+    notice = _notice(world.school_b)
+    row = _b_row(world, System, state=ItemState.INHERITED, name__isnull=False)
+    url = _item_url(notice, SYSTEMS, row)
+    client.force_login(world.editor_b)
+    assert client.get(url, HTTP_HOST=host(world.school_b)).status_code == 200
+    no_reason = client.post(url, {"act": "hide", "reason": ""}, HTTP_HOST=host(world.school_b))
+    assert no_reason.status_code == 200
+    assert "This field is required" in no_reason.content.decode()
+    assert _b_row(world, System, pk=row.pk).state == ItemState.INHERITED
+    hidden = client.post(url, {"act": "hide", "reason": "We have no such system"}, HTTP_HOST=host(world.school_b))
+    assert hidden.status_code == 302
+    now = _b_row(world, System, pk=row.pk)
+    assert (now.state, now.hidden_reason) == (ItemState.HIDDEN, "We have no such system")
+    restored = client.post(url, {"act": "restore"}, HTTP_HOST=host(world.school_b))
+    assert restored.status_code == 302
+    assert _b_row(world, System, pk=row.pk).state == ItemState.INHERITED
+
+
+def test_a_dpl_replaces_a_trust_item_then_edits_it_on_its_own_page(world, client, templates):
+    notice = _notice(world.school_b)
+    row = _b_row(world, System, state=ItemState.INHERITED, name__isnull=False)
+    client.force_login(world.editor_b)
+    response = client.post(_item_url(notice, SYSTEMS, row), {"act": "replace"}, HTTP_HOST=host(world.school_b))
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/notices/system/{row.pk}/change/"
+    replaced = _b_row(world, System, pk=row.pk)
+    assert replaced.state == ItemState.REPLACED
+    assert replaced.based_on == 1
+
+
+def test_another_schools_dpl_cannot_act_on_school_bs_trust_items(world, client, templates):
+    notice = _notice(world.school_b)
+    row = _b_row(world, System, state=ItemState.INHERITED, name__isnull=False)
+    client.force_login(world.editor_a)
+    response = client.post(
+        _item_url(notice, SYSTEMS, row), {"act": "hide", "reason": "From A"}, HTTP_HOST=host(world.school_b)
+    )
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
+    assert _b_row(world, System, pk=row.pk).state == ItemState.INHERITED
+
+
+def test_a_conflict_shows_the_trusts_old_and_new_text_beside_the_schools_and_is_resolved(world, client, templates):
+    x, _ = templates
+    notice = _notice(world.school_b)
+    row = _b_row(world, Section, heading="How to complain")
+    with tenant_context(world.school_b):
+        following.replace_item(notice, SECTIONS, row.pk, user=world.editor_b, values={"body": "Our own review words."})
+    connection.set_schema_to_public()
+    _edit_template(x, Section, "heading", "How to complain", body="The trust has new complaint words.")
+    release_template(x, user=world.publisher_x, summary="New review wording.")
+    client.force_login(world.editor_b)
+    page = client.get(f"{SCHOOL_ADMIN}{notice.pk}/conflicts/", HTTP_HOST=host(world.school_b))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "The trust has new complaint words." in html
+    assert "Our own review words." in html
+    assert "release 1" in html
+    assert "release 2" in html
+    change = client.get(f"{SCHOOL_ADMIN}{notice.pk}/change/", HTTP_HOST=host(world.school_b)).content.decode()
+    assert "1 conflict" in change
+    resolved = client.post(
+        f"{SCHOOL_ADMIN}{notice.pk}/conflicts/sections/{row.pk}/", {"choice": "trust"}, HTTP_HOST=host(world.school_b)
+    )
+    assert resolved.status_code == 302
+    after = _b_row(world, Section, pk=row.pk)
+    assert (after.state, after.body) == (ItemState.INHERITED, "The trust has new complaint words.")
+
+
+def test_a_conflict_is_settled_by_editing_the_schools_version(world, client, templates):
+    x, _ = templates
+    notice = _notice(world.school_b)
+    row = _b_row(world, Section, heading="How to complain")
+    with tenant_context(world.school_b):
+        following.replace_item(notice, SECTIONS, row.pk, user=world.editor_b, values={"body": "Ours."})
+    connection.set_schema_to_public()
+    _edit_template(x, Section, "heading", "How to complain", body="Theirs, new.")
+    release_template(x, user=world.publisher_x, summary="New review wording.")
+    client.force_login(world.editor_b)
+    url = f"{SCHOOL_ADMIN}{notice.pk}/conflicts/sections/{row.pk}/edit/"
+    page = client.get(url, HTTP_HOST=host(world.school_b))
+    assert page.status_code == 200
+    data = {**page.context["form"].initial, "body": "Ours, edited after the trust's change."}
+    assert client.post(url, data, HTTP_HOST=host(world.school_b)).status_code == 302
+    after = _b_row(world, Section, pk=row.pk)
+    assert (after.state, after.based_on) == (ItemState.REPLACED, 2)
+    assert after.body == "Ours, edited after the trust's change."
+    with tenant_context(world.school_b):
+        assert following.conflicts(Notice.objects.get(pk=notice.pk)) == []
+
+
+def test_the_link_page_shows_what_linking_would_do_before_it_is_done(world, client):
+    x = _template(world.school_a, world.publisher_x)
+    notice = _notice(world.school_b)
+    client.force_login(world.editor_b)
+    url = f"{SCHOOL_ADMIN}{notice.pk}/link/"
+    page = client.get(url, {"template": x.slug}, HTTP_HOST=host(world.school_b))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "will follow the trust" in html
+    assert _notice(world.school_b).follows_id is None  # showing changed nothing
+    assert client.post(url, {"template": x.slug}, HTTP_HOST=host(world.school_b)).status_code == 302
+    assert _notice(world.school_b).follows_id == x.pk
+
+
+def test_a_school_cannot_link_to_another_trusts_template(world, client, templates):
+    _, y = templates
+    notice = _notice(world.school_a)
+    client.force_login(world.editor_a)
+    response = client.post(f"{SCHOOL_ADMIN}{notice.pk}/link/", {"template": y.slug}, HTTP_HOST=host(world.school_a))
+    # Trust Y's template is not among school A's choices: the page says so and nothing changes.
+    assert response.status_code == 200
+    assert response.context["problem"] == "Choose one of your trust's released templates."
+    assert _notice(world.school_a).follows_id is None
+    with tenant_context(world.school_a):
+        assert not NoticeVersion.objects.filter(summary__icontains="trust").exists()

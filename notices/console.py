@@ -8,20 +8,25 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Max
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 from django_tenants.utils import tenant_context
 
+from notices.admin.templates import template_admin_path
 from notices.bulk import plan_trust_publish
 from notices.checks import failures
+from notices.following import follow_status
 from notices.forms import PublishForm
 from notices.models import Notice
 from notices.publishing import PublishRefused, pending_change, publish_notice
+from notices.releasing import ReleaseRefused, template_from_school
 from notices.tasks import run_trust_publish
 from tenants import access
 from tenants.models import PublishRun, School, Trust
+from tenants.views import school_url
 
 
 class TrustPublishForm(forms.Form):
@@ -37,12 +42,14 @@ def _trust_for_publisher(request, slug):
     return trust
 
 
-def _rows(trust):
+def _rows(request, trust):
     today = timezone.localdate()
     rows = []
-    for school in trust.schools.select_related("trust").order_by("name"):
+    schools = trust.schools.select_related("trust").prefetch_related("domains").order_by("name")
+    for school in schools:
+        admin = school_url(request, school)
         with tenant_context(school):
-            for notice in Notice.objects.order_by("title"):
+            for notice in Notice.objects.select_related("follows").order_by("title"):
                 change = pending_change(notice, school=school)
                 rows.append(
                     {
@@ -53,9 +60,16 @@ def _rows(trust):
                         "missing": [f.item for f in failures(change.document)],
                         "overdue": notice.review_by < today,
                         "review_soon": today <= notice.review_by < today + datetime.timedelta(days=30),
+                        "follow": follow_status(notice, current_version=change.current) if notice.follows_id else None,
+                        "admin": f"{admin}admin/notices/notice/{notice.pk}/" if admin else None,
                     }
                 )
     return rows
+
+
+def _templates(trust):
+    found = trust.templates.annotate(latest=Max("releases__number")).order_by("title")
+    return [(t, template_admin_path(trust.slug, f"notices/notice/{t.notice_id}/change/")) for t in found]
 
 
 @login_required
@@ -73,12 +87,56 @@ def console(request, slug):
         else:
             transaction.on_commit(lambda: run_trust_publish.enqueue(run.pk))
             return redirect("console_run", slug=trust.slug, run_id=run.pk)
-    rows = _rows(trust)
-    pending = sum(1 for row in rows if row["status"] != "live")
-    runs = trust.publish_runs.order_by("-created_at")[:5]
-    return render(
-        request, "notices/console.html", {"trust": trust, "rows": rows, "form": form, "pending": pending, "runs": runs}
-    )
+    rows = _rows(request, trust)
+    context = {
+        "trust": trust,
+        "rows": rows,
+        "form": form,
+        "pending": sum(1 for row in rows if row["status"] != "live"),
+        "runs": trust.publish_runs.order_by("-created_at")[:5],
+        "templates": _templates(trust),
+    }
+    return render(request, "notices/console.html", context)
+
+
+class NewTemplateForm(forms.Form):
+    source = forms.ChoiceField(label="Start from this school's notice")
+    title = forms.CharField(max_length=200, initial="Privacy notice for pupils and parents")
+    slug = forms.SlugField(max_length=80, initial="pupils-and-parents", help_text="Letters, numbers and hyphens.")
+
+    def __init__(self, data=None, *, sources):
+        super().__init__(data)
+        self.sources = sources  # "school-slug/notice-slug" -> (school, notice)
+        self.fields["source"].choices = [(key, f"{s.name}: {n.title}") for key, (s, n) in sources.items()]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_template(request, slug):
+    """Make a template of the trust from one of its schools' notices (releasing.template_from_school)."""
+    trust = _trust_for_publisher(request, slug)
+    sources = {}
+    for school in trust.schools.select_related("trust").order_by("name"):
+        with tenant_context(school):
+            for notice in Notice.objects.order_by("title"):
+                sources[f"{school.slug}/{notice.slug}"] = (school, notice)
+    form = NewTemplateForm(request.POST if request.method == "POST" else None, sources=sources)
+    if request.method == "POST" and form.is_valid():
+        school, notice = sources[form.cleaned_data["source"]]
+        try:
+            template = template_from_school(
+                school, notice, slug=form.cleaned_data["slug"], title=form.cleaned_data["title"], user=request.user
+            )
+        except ReleaseRefused as exc:
+            form.add_error("slug", " ".join(exc.problems))
+        else:
+            messages.success(
+                request,
+                f"Made the template '{template.title}' from {school.name}'s notice. "
+                "Check it, then release it so schools can follow it.",
+            )
+            return redirect(template_admin_path(trust.slug, f"notices/notice/{template.notice_id}/change/"))
+    return render(request, "notices/console_new_template.html", {"trust": trust, "form": form})
 
 
 @login_required

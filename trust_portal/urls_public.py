@@ -14,6 +14,7 @@ urlpatterns = [
         "trust/<slug:slug>/publish/<slug:school_slug>/<slug:notice_slug>/", console.publish_one, name="console_publish"
     ),
     path("trust/<slug:slug>/runs/<int:run_id>/", console.run_detail, name="console_run"),
+    path("trust/<slug:slug>/templates/new/", console.new_template, name="console_new_template"),
     path("trust/<slug:slug>/runs/<int:run_id>.json", console.run_progress, name="console_run_progress"),
     path("accounts/", include("trust_portal.urls_accounts")),
     path(

@@ -31,10 +31,12 @@ class _URLConf:
 @cache
 def urlconf_for(trust_slug):
     from notices.admin import template_admin_site
+    from notices.admin.templates import template_admin_path
     from trust_portal import urls_public
 
     # The portal's own URLs come after, so the admin's pages can link to the console and the login page.
-    return _URLConf([path(f"trust/{trust_slug}/templates/admin/", template_admin_site.urls), *urls_public.urlpatterns])
+    prefix = template_admin_path(trust_slug).removeprefix("/")
+    return _URLConf([path(prefix, template_admin_site.urls), *urls_public.urlpatterns])
 
 
 class WorkspaceMiddleware:

@@ -318,3 +318,71 @@ def test_a_school_cannot_link_to_another_trusts_template(world, client, template
     assert _notice(world.school_a).follows_id is None
     with tenant_context(world.school_a):
         assert not NoticeVersion.objects.filter(summary__icontains="trust").exists()
+
+
+# --- the trust console -------------------------------------------------------------
+
+
+def test_the_console_lists_templates_and_each_schools_release_conflicts_and_releases_behind(world, client, templates):
+    x, _ = templates
+    notice = _notice(world.school_b)
+    row = _b_row(world, Section, heading="How to complain")
+    with tenant_context(world.school_b):
+        following.replace_item(notice, SECTIONS, row.pk, user=world.editor_b, values={"body": "Ours."})
+    connection.set_schema_to_public()
+    _edit_template(x, Section, "heading", "How to complain", body="Theirs, new.")
+    release_template(x, user=world.publisher_x, summary="New complaints wording.")
+    client.force_login(world.publisher_x)
+    html = client.get("/trust/trust-x/", HTTP_HOST=PORTAL).content.decode()
+    assert f'href="/trust/trust-x/templates/admin/notices/notice/{x.notice_id}/change/"' in html
+    assert "Pupils and parents</a>: release 2" in html
+    row_b = html.split("School B</th>")[1].split("</tr>")[0]
+    assert "release 2" in row_b
+    assert "live is 2 releases behind" in row_b
+    assert "1 conflict" in row_b
+    assert f"http://school-b.localhost/admin/notices/notice/{notice.pk}/conflicts/" in row_b
+    # Trust Y's template is on trust Y's console, never on X's.
+    assert "yarrow-pupils" not in html
+    assert "/trust/trust-y/templates/admin/" not in html
+
+
+def test_trust_staff_make_a_template_from_a_schools_notice_in_the_console(world, client):
+    client.force_login(world.publisher_x)
+    page = client.get("/trust/trust-x/templates/new/", HTTP_HOST=PORTAL)
+    choices = dict(page.context["form"].fields["source"].choices)
+    assert "school-a/pupils-and-parents" in choices
+    assert not any(key.startswith("school-c/") for key in choices)  # trust Y's school is not offered
+    response = client.post(
+        "/trust/trust-x/templates/new/",
+        {"source": "school-a/pupils-and-parents", "title": "Pupils", "slug": "pupils"},
+        HTTP_HOST=PORTAL,
+    )
+    made = world.trust_x.templates.get(slug="pupils")
+    assert response["Location"] == f"/trust/trust-x/templates/admin/notices/notice/{made.notice_id}/change/"
+    again = client.post(
+        "/trust/trust-x/templates/new/",
+        {"source": "school-a/pupils-and-parents", "title": "Pupils", "slug": "pupils"},
+        HTTP_HOST=PORTAL,
+    )
+    assert again.status_code == 200
+    assert "already has a template" in again.context["form"].errors["slug"][0]
+    assert (
+        client.post(
+            "/trust/trust-x/templates/new/",
+            {"source": "school-c/pupils-and-parents", "title": "T", "slug": "t"},
+            HTTP_HOST=PORTAL,
+        ).status_code
+        == 200
+    )
+    assert not world.trust_x.templates.filter(slug="t").exists()
+
+
+def test_a_school_dpl_cannot_make_a_trust_template(world, client):
+    client.force_login(world.editor_a)
+    response = client.post(
+        "/trust/trust-x/templates/new/",
+        {"source": "school-a/pupils-and-parents", "title": "Pupils", "slug": "pupils"},
+        HTTP_HOST=PORTAL,
+    )
+    assert response.status_code == 403
+    assert not world.trust_x.templates.exists()

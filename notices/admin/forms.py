@@ -104,6 +104,13 @@ class OrderedFormSet(forms.BaseInlineFormSet):
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
+        # A tabular row's cells have only the column heading, which is not a label:
+        # name each field for screen readers with its column and row.
+        where = f"row {index + 1}" if index is not None else "new row"
+        for field in form.fields.values():
+            # The admin's related-object wrapper keeps the attrs of the widget it was copied from: label the inner one.
+            widget = getattr(field.widget, "widget", field.widget)
+            widget.attrs["aria-label"] = f"{field.label or 'Delete'}, {where}"
         row = form.instance
         if row.pk is None or not getattr(row, "template_uid", None):
             return

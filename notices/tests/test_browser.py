@@ -163,3 +163,89 @@ def test_notice_reads_fully_with_javascript_off(site, browser):
         assert outline == "rgb(255, 221, 0)"  # the visible focus colour
     finally:
         context.close()
+
+
+# --- staff pages of trust templates (the template admin, the school's follow pages, the console) ---------------
+
+
+@pytest.fixture(scope="module")
+def staff(site, world, django_db_blocker):
+    """Trust Y's template made from the browser school's notice, followed by it with a conflict; a signed-in publisher.
+
+    Returns the session cookie and the staff pages to check, by where they are served.
+    """
+    from django.test import Client
+
+    from notices import following
+    from notices.registers import BY_ATTR
+    from notices.releasing import release_template, template_from_school, workspace_context
+
+    with django_db_blocker.unblock():
+        school = world.school_c.__class__.objects.get(slug="browser-school")
+        with tenant_context(school):
+            notice = Notice.objects.get(slug=SLUG)
+        connection.set_schema_to_public()
+        template = template_from_school(school, notice, slug="browser-template", title="Browser template", user=None)
+        release_template(template, user=None, summary="First release.")
+        with tenant_context(school):
+            following.link_notice(notice, template, school=school, user=None)
+            system = System.objects.get(notice=notice, name="Homework App", state="inherited")
+            section = Section.objects.get(notice=notice, template_uid__isnull=False, kind="collecting")
+            following.replace_item(notice, BY_ATTR["sections"], section.pk, user=None, values={"body": "Our words."})
+        with workspace_context(template):
+            trust_section = Section.objects.get(notice_id=template.notice_id, kind="collecting")
+            trust_section.body = "The trust's new words."
+            trust_section.save()
+        connection.set_schema_to_public()
+        release_template(template, user=None, summary="New collecting wording.")
+        client = Client()
+        client.force_login(world.publisher_y)
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    school_admin = f"/admin/notices/notice/{notice.pk}/"
+    template_admin = f"/trust/{world.trust_y.slug}/templates/admin/notices/notice/{template.notice_id}/"
+    pages = [
+        ("school", school_admin + "change/"),
+        ("school", school_admin + "conflicts/"),
+        ("school", school_admin + f"conflicts/sections/{section.pk}/edit/"),
+        ("school", school_admin + f"trust-item/systems/{system.pk}/"),
+        ("school", school_admin + "link/"),
+        ("portal", template_admin + "change/"),
+        ("portal", template_admin + "release/"),
+        ("portal", template_admin + "revert/1/"),
+        ("portal", template_admin + "preview/"),
+        ("portal", f"/trust/{world.trust_y.slug}/"),
+        ("portal", f"/trust/{world.trust_y.slug}/templates/new/"),
+    ]
+    return session, pages
+
+
+def test_template_staff_pages_have_no_wcag_22_aa_violations_and_no_csp_errors(site, staff, browser):
+    session, pages = staff
+    failures = {}
+    for where, path in pages:
+        base = site[0] if where == "school" else site[1]
+        context = browser.new_context(viewport={"width": 1024, "height": 800})
+        host = base.split("//")[1].split(":")[0]
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "domain": host, "path": "/"}])
+        page = context.new_page()
+        csp_errors = []
+        page.on(
+            "console",
+            lambda msg, errs=csp_errors: errs.append(msg.text) if "Content Security Policy" in msg.text else None,
+        )
+        try:
+            response = page.goto(base + path)
+            assert response.status == 200, f"{path}: {response.status}"
+            assert "/login/" not in page.url
+            page.evaluate(AXE)
+            result = page.evaluate(
+                "options => axe.run(document, options)", {"runOnly": {"type": "tag", "values": WCAG_22_AA}}
+            )
+            problems = [
+                f"{v['id']}: {v['help']} ({[n['target'] for n in v['nodes']][:3]})" for v in result["violations"]
+            ]
+            if problems or csp_errors:
+                failures[path] = problems + csp_errors
+        finally:
+            context.close()
+    assert failures == {}

@@ -7,7 +7,9 @@ loop is bounded in time and every process it starts is stopped at the end.
 
 Environment: SCHOOLS (default 200), BENCH_SECONDS per load run (default 5),
 BENCH_REPEATS load runs per scenario (3), BENCH_CONNECTIONS (32), BENCH_PORT (8765);
-WEB_WORKERS and WEB_THREADS as trust_portal/gunicorn.py reads them.
+WEB_WORKERS and WEB_THREADS as trust_portal/gunicorn.py reads them; TEMPLATE_SCHOOLS and
+TEMPLATE_SETUP_BUDGET for the template release scenario (bench/templates.py), which
+`python -m bench --only templates` runs alone.
 """
 
 import json
@@ -23,6 +25,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -235,6 +238,18 @@ def setup_django(env):
     django.setup()
 
 
+def prepare():
+    """A fresh benchmark database holding the demo's trust 1, with Django set up on it."""
+    env = environment()
+    shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir(parents=True)
+    reset_database(env)
+    manage(env, "migrate_schemas", "--noinput", "-v", "0")
+    setup_django(env)
+    load_two_schools()
+    return env
+
+
 def load_two_schools():
     """The demo's trust 1: two schools, each with three published versions."""
     from django_tenants.utils import tenant_context
@@ -274,14 +289,12 @@ def count_queries(paths):
     return counts
 
 
-def measure_publishing(runs=6):
-    from django_tenants.utils import tenant_context
-
+@contextmanager
+def time_in_pdf():
+    """The seconds each PDF rendered inside the block spent in WeasyPrint, as a list filled as they render."""
     import notices.publishing as publishing
-    from notices.models import Notice
-    from tenants.models import School
 
-    spent_in_pdf = []
+    spent = []
     original = publishing.render_pdf
 
     def timed_render_pdf(*args, **kwargs):
@@ -289,22 +302,32 @@ def measure_publishing(runs=6):
         try:
             return original(*args, **kwargs)
         finally:
-            spent_in_pdf.append(time.perf_counter() - start)
+            spent.append(time.perf_counter() - start)
 
     publishing.render_pdf = timed_render_pdf
-    school = School.objects.select_related("trust").get(slug="kingsmere")
-    totals = []
     try:
-        with tenant_context(school):
-            notice = Notice.objects.get()
-            for n in range(runs):
-                # A real change before each publish: the same content is refused (publish once).
-                Notice.objects.filter(pk=notice.pk).update(summary=f"{notice.summary} (benchmark edit {n})")
-                start = time.perf_counter()
-                publishing.publish_notice(notice, user=None, summary=f"Benchmark run {n}", material=False)
-                totals.append(time.perf_counter() - start)
+        yield spent
     finally:
         publishing.render_pdf = original
+
+
+def measure_publishing(runs=6):
+    from django_tenants.utils import tenant_context
+
+    from notices.models import Notice
+    from notices.publishing import publish_notice
+    from tenants.models import School
+
+    school = School.objects.select_related("trust").get(slug="kingsmere")
+    totals = []
+    with time_in_pdf() as spent_in_pdf, tenant_context(school):
+        notice = Notice.objects.get()
+        for n in range(runs):
+            # A real change before each publish: the same content is refused (publish once).
+            Notice.objects.filter(pk=notice.pk).update(summary=f"{notice.summary} (benchmark edit {n})")
+            start = time.perf_counter()
+            publish_notice(notice, user=None, summary=f"Benchmark run {n}", material=False)
+            totals.append(time.perf_counter() - start)
     median = statistics.median(totals)
     share = statistics.median(p / t for p, t in zip(spent_in_pdf, totals, strict=True))
     return {
@@ -394,18 +417,14 @@ def sweep_layouts(env, rounds=REPEATS):
 
 
 def main():
+    from bench.templates import measure_template_release
+
     started = time.monotonic()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk (make bench installs it when run as root)")
-    env = environment()
-    shutil.rmtree(WORK, ignore_errors=True)
-    WORK.mkdir(parents=True)
     print(f"Preparing a fresh benchmark database ({SCHOOLS} schools at the end)...", flush=True)
-    reset_database(env)
-    manage(env, "migrate_schemas", "--noinput", "-v", "0")
+    env = prepare()
     manage(env, "collectstatic", "--noinput", "-v", "0")
-    setup_django(env)
-    load_two_schools()
 
     server = Server(env)
     results, scenarios = {}, {}
@@ -462,6 +481,8 @@ def main():
     finally:
         server.stop()
     layouts = sweep_layouts(env)
+    # Last: its trust's schools and publishes must not change what the scenarios above measured.
+    template_release = measure_template_release(publishing["median_s"])
 
     static = scenarios["static file (same bytes as the notice page)"]
     results = {
@@ -490,6 +511,7 @@ def main():
         "noop_migrate_s_per_school": noop_migrate / schools,
         "scenarios": scenarios,
         "layouts": layouts,
+        **template_release,
         "total_s": time.monotonic() - started,
     }
     write_results(results)
@@ -549,6 +571,7 @@ def write_results(results):
         + ".",
         f"No-op migrate: {results['noop_migrate_s']:.2f} s, "
         f"{results['noop_migrate_s_per_school'] * 1000:.1f} ms per school.",
+        template_release_line(results),
         f"Whole run: {results['total_s']:.0f} s.",
     ]
     table = "\n".join(lines) + "\n"
@@ -556,3 +579,17 @@ def write_results(results):
     (RESULTS / "latest.md").write_text(table)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     print(table)
+
+
+def template_release_line(results):
+    """The template release scenario (bench/templates.py) in one sentence."""
+    r = {key.removeprefix("template_release_"): v for key, v in results.items() if key.startswith("template_release_")}
+    when = f" (measured alone, {r['date']})" if "date" in r else ""
+    return (
+        f"Template release{when}: release 2 of a template followed by {r['schools']} schools of one trust, then "
+        f"the trust's bulk publish, took {r['s']:.1f} s to the last school live: the release {r['release_s']:.1f} s, "
+        f"the publish {r['publish_s']:.1f} s (planning {r['plan_s']:.1f} s, "
+        f"{r['weasyprint_share']:.0%} inside WeasyPrint). {r['s_per_school']:.2f} s per school, "
+        f"{r['ratio_to_publish']:.2f}x one ordinary publish ({r['baseline_publish_s']:.2f} s) in the same run; "
+        f"one ordinary publish of this trust's notice took {r['single_publish_s']:.2f} s."
+    )

@@ -175,7 +175,7 @@ def publish_run_item(run, item):
             return publish_notice(
                 notice,
                 user=run.started_by,
-                summary=_summary(run, notice),
+                summary=summary_naming_release(run.summary, notice),
                 material=run.material,
                 base_number=item.base_number,
                 base_hash=item.base_hash or None,
@@ -184,15 +184,18 @@ def publish_run_item(run, item):
             raise ItemSkipped("Skipped: " + " ".join(exc.problems)) from exc
 
 
-def _summary(run, notice):
-    """The run's summary; for a notice that follows a template, it names the trust release it brings."""
+def summary_naming_release(summary, notice):
+    """A version's `summary`; for a notice that follows a template, it names the trust release it brings.
+
+    The one wording of it, for bulk runs and anyone else publishing a following notice (the demo).
+    """
     if not notice.follows_id:
-        return run.summary
+        return summary
     release = TemplateRelease.objects.filter(template_id=notice.follows_id, number=notice.release).first()
     live = released_in(selectors.current_version(notice), notice.follows)
-    if release is None or live >= release.number or release.summary in run.summary:
-        return run.summary
-    return f"{run.summary} (Trust release {release.number}: {release.summary})"
+    if release is None or live >= release.number or release.summary in summary:
+        return summary
+    return f"{summary} (Trust release {release.number}: {release.summary})"
 
 
 def _execute_item(run, item_pk):

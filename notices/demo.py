@@ -44,8 +44,13 @@ def load_notice(data, *, user=None):
 
 
 def add_system(notice, item, *, user=None):
-    order = (System.objects.filter(notice=notice).order_by("-order").values_list("order", flat=True).first() or 0) + 1
-    return _save(System(notice=notice, order=order, **item), user, reason="New system")
+    return add_item(notice, System, item, user=user, reason="New system")
+
+
+def add_item(notice, model, item, *, user=None, reason):
+    """A new last row of `model` in `notice`: a school's own item, or a trust item in a template's draft."""
+    last = model.objects.filter(notice=notice).order_by("-order").values_list("order", flat=True).first() or 0
+    return _save(model(notice=notice, order=last + 1, **item), user, reason=reason)
 
 
 def _save(obj, user, reason="Demo content"):

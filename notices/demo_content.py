@@ -1250,3 +1250,174 @@ V3_CHANGES = {
         "summary": "Wording fix: we now say how often we review this notice.",
     },
 }
+
+# ---------------------------------------------------------------- trust templates (docs/decisions/0008)
+
+# Template text names each school's own details with placeholders (notices.placeholders).
+_SAIS_BODY = """NHS England pays **School Age Immunisation Services (SAIS)** to give children their vaccinations at school. Guidance the DfE published in December 2024 says schools must share information with them. When the SAIS team that visits {school_name} asks, we give them:
+
+- a list of the pupils who can have a vaccination
+- the contact details of each pupil's parents or carers
+
+The SAIS team, not the school, asks for consent. Whether a child is vaccinated is decided between the pupil, their parent or carer and the team. Sharing the list is part of our public task, so it does not depend on consent. If you have a question about it, ask {dpl_name}."""
+
+# Each trust's template: the school whose notice it is made from, then each release in order, with any trust
+# items its draft gains before that release (`reason` goes in the draft's history) and the release's summary.
+TEMPLATES = {
+    "northfield": {
+        "made_from": "hollybrook",
+        "slug": "pupils-and-parents",
+        "title": "Privacy notice for pupils and parents",
+        "releases": [
+            {
+                "reason": "The trust's cashless catering contract",
+                "add": {
+                    "systems": [
+                        {
+                            "name": "Cashless catering",
+                            "used_for": "Paying for food in the canteen from a pupil's account, with a PIN at the till",
+                            "supplier": "CRB Cunninghams",
+                            "outside_uk": False,
+                            "safeguard": "",
+                        }
+                    ]
+                },
+                "summary": "The notice every Northfield school shares, made from Hollybrook Primary Academy's, with the trust's cashless catering system added.",
+            },
+            {
+                "reason": "DfE guidance of December 2024 on school immunisations",
+                "add": {
+                    "recipients": [
+                        {
+                            "name": "School Age Immunisation Service (SAIS)",
+                            "reason": "When the team asks: the list of pupils who can have a vaccination, and their parents' contact details. See 'Immunisations and vaccinations' below.",
+                            "sharing": "on_request",
+                            "legal_basis": "Public task; DfE guidance of December 2024",
+                            "outside_uk": False,
+                            "safeguard": "",
+                        }
+                    ],
+                    "sections": [
+                        {
+                            "heading": "Immunisations and vaccinations",
+                            "kind": "immunisations",
+                            "placement": "after_sharing",
+                            "body": _SAIS_BODY,
+                        }
+                    ],
+                },
+                "summary": "Added the School Age Immunisation Service, following DfE guidance of December 2024.",
+            },
+        ],
+    },
+    "elmsworth": {
+        "made_from": "elmsworth-vale",
+        "slug": "pupils-and-parents",
+        "title": "Privacy notice for pupils, parents and carers",
+        "releases": [
+            {"summary": "The notice every Elmsworth school shares, made from Elmsworth Vale Academy's."},
+        ],
+    },
+}
+
+# What each school's DPL does once its notice follows the trust's first release: trust items it hides (the
+# reason stays in the history) or words its own way, and its own additions. Then `summary` is what parents read
+# of the version that brings the trust's latest release.
+FOLLOWING = {
+    "hollybrook": {
+        "hide": [
+            {
+                "register": "systems",
+                "label": "Cashless catering",
+                "reason": "Hollybrook has no canteen tills: parents book and pay for school meals through ParentPay.",
+            },
+        ],
+        "replace": [
+            {
+                "register": "systems",
+                "label": "Library software",
+                "values": {"supplier": "Junior Librarian, from Micro Librarian Systems"},
+                "reason": "we name our library system",
+            },
+        ],
+        "add": [
+            {
+                "register": "systems",
+                "item": {
+                    "name": "Times Tables Rock Stars",
+                    "used_for": "Times tables practice at school and at home",
+                    "supplier": "Maths Circle",
+                    "outside_uk": False,
+                    "safeguard": "",
+                },
+                "reason": "We started using Times Tables Rock Stars",
+            },
+        ],
+        "summary": "We now use Northfield Learning Trust's shared notice. We added Times Tables Rock Stars and the name of our library system.",
+    },
+    "kingsmere": {
+        "hide": [
+            {
+                "register": "systems",
+                "label": "Reception Baseline (NFER)",
+                "reason": "Kingsmere is a secondary school: it has no Reception class, so no Reception Baseline Assessment.",
+            },
+            {
+                "register": "systems",
+                "label": "Tapestry",
+                "reason": "Tapestry is a learning journal for Reception, and Kingsmere has no Reception class.",
+            },
+            {
+                "register": "systems",
+                "label": "Bromcom",
+                "reason": "Kingsmere keeps its pupil records in Arbor, not Bromcom.",
+            },
+            {
+                "register": "recipients",
+                "label": "NFER (Reception Baseline)",
+                "reason": "No Reception Baseline Assessment at a secondary school, so nothing goes to NFER.",
+            },
+        ],
+        "replace": [
+            {
+                "register": "systems",
+                "label": "Exercise books and pupil work files",
+                "values": {
+                    "used_for": "Pupils' work on paper, kept in folders at school; GCSE coursework is kept until exam results are final"
+                },
+                "reason": "we keep GCSE coursework until results are final",
+            },
+        ],
+        "add": [
+            {
+                "register": "sections",
+                "item": {
+                    "heading": "Exams and access arrangements",
+                    "kind": "other",
+                    "placement": "after_sharing",
+                    "body": "When pupils sit GCSEs and other exams, we give the exam boards each candidate's name, date of birth and candidate number, and the boards send us the results. If a pupil needs access arrangements, such as extra time or a reader, we send the exam board the evidence for them. The Joint Council for Qualifications may inspect those records.",
+                },
+                "reason": "What we share with exam boards",
+            },
+        ],
+        "summary": "We now use Northfield Learning Trust's shared notice. It adds our cashless catering system and explains what we share with exam boards.",
+    },
+    "elmsworth-vale": {
+        "hide": [],
+        "replace": [],
+        "add": [
+            {
+                "register": "systems",
+                "item": {
+                    "name": "MyMaths",
+                    "used_for": "Maths homework and practice",
+                    "supplier": "Oxford University Press",
+                    "outside_uk": False,
+                    "safeguard": "",
+                },
+                "reason": "We started using MyMaths",
+            },
+        ],
+        "summary": "We now use Elmsworth Academies Trust's shared notice, and we added MyMaths for maths homework.",
+    },
+}

@@ -181,7 +181,10 @@ def sync_notice(notice: Notice, release: TemplateRelease, *, user, reason=None) 
                 row = register.model(notice=notice, template_uid=item.uid, state=ItemState.INHERITED)
             if row.state == ItemState.INHERITED or row.pk is None:
                 changed = _take_values(register, row, item)
-                if changed or row.pk is None or row.based_on != release.number or row.order != position * 10:
+                # An inherited row is written only when the trust changed it: its based_on then says the
+                # release it last changed in. Only replaced and hidden rows need it current (conflicts), so a
+                # one-item release writes one row per school, not every row with a history entry each.
+                if changed or row.pk is None or row.order != position * 10:
                     row.based_on, row.order = release.number, position * 10
                     _save(row, user, reason)
             elif row.template_uid is None:

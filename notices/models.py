@@ -191,6 +191,8 @@ class RegisterItem(models.Model):
         db_default=ItemState.LOCAL,
         editable=False,
     )
+    # Replaced or hidden: the release the school's choice was made against (a later change is a conflict).
+    # Inherited: the release the trust last changed the item in.
     based_on = models.PositiveIntegerField(null=True, blank=True, editable=False)
     hidden_reason = models.TextField(blank=True, default="", db_default="", editable=False)
 

@@ -503,3 +503,20 @@ def test_each_trust_has_its_own_workspace_and_one_trusts_templates_are_not_in_an
         assert list(Notice.objects.values_list("slug", flat=True)) == ["copied"]
     with workspace_context(template):
         assert "copied" not in set(Notice.objects.values_list("slug", flat=True))
+
+
+def test_a_one_item_release_writes_only_that_item_in_each_following_school(world, template):
+    from notices.registers import REGISTERS
+
+    notice = _linked_b(world, template)
+    _edit_template(template, SYSTEMS, "MarkerA Records System", used_for="records and the timetable")
+    with tenant_context(world.school_b):
+        before = {r.attr: r.model.history.filter(notice_id=notice.pk).count() for r in REGISTERS}
+    release_template(template, user=world.publisher_x, summary="Timetables too.")
+    with tenant_context(world.school_b):
+        after = {r.attr: r.model.history.filter(notice_id=notice.pk).count() for r in REGISTERS}
+        row = _row(SYSTEMS, notice, "MarkerA Records System")
+        untouched = _row(CATEGORIES, notice, CATEGORIES.model.objects.filter(notice=notice).first().name)
+    assert {attr: after[attr] - before[attr] for attr in after} == {r.attr: int(r is SYSTEMS) for r in REGISTERS}
+    assert (row.used_for, row.based_on) == ("records and the timetable", 2)
+    assert untouched.based_on == 1  # the release the trust last changed it in

@@ -5,12 +5,14 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_tenants.utils import tenant_context
 
-from notices import demo_content
-from notices.demo import add_system, load_notice
+from notices import demo_content, following, releasing
+from notices.bulk import summary_naming_release
+from notices.demo import add_item, add_system, load_notice
 from notices.models import Notice, RetentionRule, Section
 from notices.publishing import publish_notice
+from notices.registers import BY_ATTR
 from tenants.memberships import grant_role
-from tenants.models import Membership, School, Trust, User
+from tenants.models import Membership, School, Template, Trust, User
 from tenants.provisioning import school_host
 from tenants.services import add_school, add_trust, update_trust
 
@@ -20,20 +22,22 @@ _SCHOOL_FIELDS = ("name", "urn", "address", "headteacher", "contact_email")
 
 class Command(BaseCommand):
     help = (
-        "Load the demo: two fictional trusts, their schools, users for every persona and a published notice "
-        "with three versions per school. Safe to run again: existing demo data is left as it is."
+        "Load the demo: two fictional trusts, their schools, users for every persona, a published notice "
+        "with three versions per school, then a template per trust that its schools follow and publish. "
+        "Safe to run again: existing demo data is left as it is."
     )
 
     def handle(self, *args, **options):
         password = demo_content.DEMO_PASSWORD
         admin = self._user(demo_content.PLATFORM_ADMIN, password, is_platform_admin=True)
         logins = [("Platform admin", admin.email, "portal admin")]
-        schools = []
+        trusts, schools = [], []
         for trust_data in demo_content.TRUSTS:
             trust = self._trust(trust_data)
             publisher = self._user(trust_data["publisher"], password)
             grant_role(publisher, Membership.Role.PUBLISHER, trust=trust)
             logins.append(("Trust publisher", publisher.email, f"every school of {trust.name}"))
+            followers = []
             for school_data in trust_data["schools"]:
                 school = self._school(trust, school_data)
                 editor = self._user(school_data["editor"], password)
@@ -42,7 +46,10 @@ class Command(BaseCommand):
                 with tenant_context(school):
                     self._notice(school, school_data, publisher)
                 schools.append(school)
-        self._print(schools, logins, password)
+                followers.append((school, school_data["notice"]["slug"], editor))
+            self._template(trust, publisher, followers)
+            trusts.append(trust)
+        self._print(trusts, schools, logins, password)
 
     def _user(self, data, password, **fields):
         user = User.objects.filter(email__iexact=data["email"]).first()
@@ -86,12 +93,66 @@ class Command(BaseCommand):
         section.save()
         publish_notice(notice, user=publisher, summary=v3["summary"], material=False)
 
-    def _print(self, schools, logins, password):
+    @transaction.atomic
+    def _template(self, trust, publisher, followers):
+        """The trust's template (demo_content.TEMPLATES), made from one school's notice and released in turn.
+
+        Every school follows it from the first release, does with the trust's items what its DPL would, and
+        publishes the latest release. `followers` are (school, notice slug, that school's DPL). Done once: a
+        trust that has the template is left alone.
+        """
+        data = demo_content.TEMPLATES[trust.slug]
+        if Template.objects.filter(trust=trust, slug=data["slug"]).exists():
+            return
+        source, slug, _ = next(f for f in followers if f[0].slug == data["made_from"])
+        with tenant_context(source):
+            notice = Notice.objects.get(slug=slug)
+        template = releasing.template_from_school(
+            source, notice, slug=data["slug"], title=data["title"], user=publisher
+        )
+        for number, release in enumerate(data["releases"], start=1):
+            with releasing.workspace_context(template):
+                draft = releasing.template_notice(template)
+                for attr, items in release.get("add", {}).items():
+                    for item in items:
+                        add_item(draft, BY_ATTR[attr].model, item, user=publisher, reason=release["reason"])
+            releasing.release_template(template, user=publisher, summary=release["summary"])
+            if number == 1:
+                for school, slug, editor in followers:
+                    with tenant_context(school):
+                        self._follow(school, Notice.objects.get(slug=slug), template, editor)
+        for school, slug, _ in followers:
+            with tenant_context(school):
+                notice = Notice.objects.get(slug=slug)
+                summary = summary_naming_release(demo_content.FOLLOWING[school.slug]["summary"], notice)
+                publish_notice(notice, user=publisher, summary=summary)
+
+    def _follow(self, school, notice, template, editor):
+        """Link the school's notice to the template, then do what its DPL does with the trust's items."""
+        following.link_notice(notice, template, school=school, user=editor)
+        notice.refresh_from_db()
+        acts = demo_content.FOLLOWING[school.slug]
+        for act in acts["hide"]:
+            register = BY_ATTR[act["register"]]
+            row = register.model.objects.get(notice=notice, **{register.match_column: act["label"]})
+            following.hide_item(notice, register, row.pk, user=editor, reason=act["reason"])
+        for act in acts["replace"]:
+            register = BY_ATTR[act["register"]]
+            row = register.model.objects.get(notice=notice, **{register.match_column: act["label"]})
+            following.replace_item(notice, register, row.pk, user=editor, values=act["values"], reason=act["reason"])
+        for act in acts["add"]:
+            add_item(notice, BY_ATTR[act["register"]].model, act["item"], user=editor, reason=act["reason"])
+
+    def _print(self, trusts, schools, logins, password):
         # The addresses `make run` serves on; *.localhost resolves to this machine in browsers.
         port = os.environ.get("PORT", "8000")
         out = self.stdout.write
         out("")
         out(f"Portal:   http://{settings.PORTAL_DOMAIN}:{port}/   (platform admin at /admin/)")
+        for trust in trusts:
+            console = f"http://{settings.PORTAL_DOMAIN}:{port}/trust/{trust.slug}/"
+            out(f"Trust:    {console}   ({trust.name}'s console)")
+            out(f"          {console}templates/admin/   (its templates' admin)")
         for school in schools:
             out(f"School:   http://{school_host(school.slug)}:{port}/   ({school.name}; its admin at /admin/)")
         out(f"Demo logins (password for all: {password}):")

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 from django_tenants.utils import tenant_context
 
-from notices.admin.templates import template_admin_path
+from notices.admin.sites import template_admin_path
 from notices.bulk import plan_trust_publish
 from notices.checks import failures
 from notices.following import follow_status

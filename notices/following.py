@@ -153,8 +153,10 @@ def _take_values(register, row, item):
 def sync_notice(notice: Notice, release: TemplateRelease, *, user, reason=None) -> Notice:
     """Bring `notice`'s draft to `release` of the template it follows (or starts following).
 
-    Inherited rows take the release's values and order; new trust items arrive
-    inherited; trust items that are gone are deleted where inherited or hidden.
+    Inherited rows take the release's values; trust items take the release's
+    order, and each of the school's own rows stays right after the trust item
+    it followed; new trust items arrive inherited; trust items that are gone
+    are deleted where inherited or hidden.
     Replaced and hidden rows are left alone: if their trust item changed, that
     is a conflict for the DPL (conflicts()). Every write is in the history.
     """
@@ -169,31 +171,72 @@ def sync_notice(notice: Notice, release: TemplateRelease, *, user, reason=None) 
     for register in REGISTERS:
         items = getattr(document, register.attr)
         wanted = {item.uid for item in items}
-        rows = {
-            str(r.template_uid): r for r in register.model.objects.filter(notice=notice, template_uid__isnull=False)
-        }
+        current = list(register.model.objects.filter(notice=notice).order_by("order", "pk"))
+        rows = {str(r.template_uid): r for r in current if r.template_uid}
         for key, row in rows.items():
             if key not in wanted and row.state in (ItemState.INHERITED, ItemState.HIDDEN):
                 _delete(row, user, reason)
-        for position, item in enumerate(items, start=1):
+        orders, school_rows = _places(items, [r for r in current if not _gone(r, wanted)])
+        for item in items:
             row = rows.get(item.uid) or _adoptable(register, notice, item)
             if row is None:
                 row = register.model(notice=notice, template_uid=item.uid, state=ItemState.INHERITED)
+            school_rows.pop(row.pk, None)
             if row.state == ItemState.INHERITED or row.pk is None:
+                # An inherited row is written only when the trust changed it (or it moved): its based_on then
+                # says the release it last changed in. Only replaced and hidden rows need it current
+                # (conflicts), so a one-item release writes one row per school, not every row.
                 changed = _take_values(register, row, item)
-                # An inherited row is written only when the trust changed it: its based_on then says the
-                # release it last changed in. Only replaced and hidden rows need it current (conflicts), so a
-                # one-item release writes one row per school, not every row with a history entry each.
-                if changed or row.pk is None or row.order != position * 10:
-                    row.based_on, row.order = release.number, position * 10
+                if changed or row.pk is None or row.order != orders[item.uid]:
+                    row.based_on, row.order = release.number, orders[item.uid]
                     _save(row, user, reason)
             elif row.template_uid is None:
                 # A local row the trust item would clash with (one row per right): it becomes the replacement.
                 row.template_uid, row.state, row.based_on = item.uid, ItemState.REPLACED, release.number
+                row.order = orders[item.uid]
+                _save(row, user, reason)
+            elif row.order != orders[item.uid]:
+                row.order = orders[item.uid]
                 _save(row, user, reason)
             rows_by_trust_uid[item.uid] = row
+        for row, order in school_rows.values():
+            if row.order != order:
+                row.order = order
+                _save(row, user, reason)
     _link_references(document, rows_by_trust_uid)
     return notice
+
+
+def _gone(row, wanted):
+    """A row this sync deletes: a trust item the release no longer has, which the school did not replace."""
+    return bool(row.template_uid) and str(row.template_uid) not in wanted and row.state != ItemState.REPLACED
+
+
+def _places(items, rows):
+    """The order of every row once the release is in: the trust's items in the release's order, and each of the
+    school's own rows (and replacements of items the trust removed) kept right after the trust item it followed.
+
+    Returns ({trust uid: order}, {school row pk: (row, order)}).
+    """
+    wanted = {item.uid for item in items}
+    after = {}  # trust uid (None: before any) -> the school's rows that follow it
+    last = None
+    for row in rows:
+        key = str(row.template_uid) if row.template_uid else None
+        if key in wanted:
+            last = key
+        else:
+            after.setdefault(last, []).append(row)
+    sequence = [*after.get(None, [])]
+    for item in items:
+        sequence += [item.uid, *after.get(item.uid, [])]
+    trust_orders, school_orders = {}, {}
+    for n, entry in enumerate(sequence, start=1):
+        if isinstance(entry, str):
+            trust_orders[entry] = n * 10
+        else:
+            school_orders[entry.pk] = (entry, n * 10)
+    return trust_orders, school_orders
 
 
 def _adoptable(register, notice, item):

@@ -6,12 +6,17 @@ from django.views.decorators.http import require_safe
 from tenants.models import Domain, School, Trust
 
 
-def school_url(request, school):
-    """The address of `school`'s own host, keeping the port the visitor used (e.g. :8000 in dev)."""
+def host_url(request, domain, path="/"):
+    """An address on another of the portal's hosts, keeping the scheme and port the visitor used (e.g. :8000 in dev)."""
     host = request.get_host()
     port = ":" + host.rsplit(":", 1)[1] if ":" in host else ""
+    return f"{request.scheme}://{domain}{port}{path}"
+
+
+def school_url(request, school):
+    """The address of `school`'s own host."""
     domain = next((d.domain for d in school.domains.all() if d.is_primary), None)
-    return f"{request.scheme}://{domain}{port}/" if domain else None
+    return host_url(request, domain) if domain else None
 
 
 @require_safe

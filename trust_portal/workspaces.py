@@ -31,7 +31,7 @@ class _URLConf:
 @cache
 def urlconf_for(trust_slug):
     from notices.admin import template_admin_site
-    from notices.admin.templates import template_admin_path
+    from notices.admin.sites import template_admin_path
     from trust_portal import urls_public
 
     # The portal's own URLs come after, so the admin's pages can link to the console and the login page.

@@ -6,6 +6,7 @@ school's, and the three ways to settle each), and the link page (what linking
 would do, shown before it is done). Each POST calls one act of notices.following.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404
@@ -15,10 +16,12 @@ from django.views.decorators.http import require_POST
 
 from notices import following, placeholders
 from notices.admin.forms import HideForm, values_form
+from notices.admin.sites import template_admin_path
 from notices.following import FollowRefused
 from notices.models import ItemState
 from notices.registers import BY_ATTR, REGISTERS
 from tenants.models import Template
+from tenants.views import host_url
 
 
 def describe(register, item, names, fill=str):
@@ -79,7 +82,10 @@ class FollowViews:
     def follow_context(self, request, notice, current_version):
         """What the notice page shows of the template it follows, or could follow."""
         if notice.follows_id:
-            return {"follow": following.follow_status(notice, current_version=current_version)}
+            status = following.follow_status(notice, current_version=current_version)
+            template = status.template
+            path = template_admin_path(template.trust.slug, f"notices/notice/{template.notice_id}/change/")
+            return {"follow": status, "template_url": host_url(request, settings.PORTAL_DOMAIN, path)}
         templates = Template.objects.filter(trust_id=request.tenant.trust_id, releases__isnull=False).distinct()
         return {"can_link": templates.exists()}
 

@@ -74,6 +74,11 @@ class TemplateAdminSite(SchoolAdminSite):
         return context
 
 
+def template_admin_path(trust_slug, rest=""):
+    """Where a trust's template admin is on the portal host (trust_portal.workspaces routes it)."""
+    return f"/trust/{trust_slug}/templates/admin/{rest}"
+
+
 school_admin_site = SchoolAdminSite(name="school_admin")
 template_admin_site = TemplateAdminSite(name="template_admin")
 

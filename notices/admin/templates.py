@@ -24,11 +24,6 @@ from notices.rendering import render_notice_html
 from tenants.models import Template
 
 
-def template_admin_path(trust_slug, rest=""):
-    """Where a trust's template admin is on the portal host (trust_portal.workspaces routes it)."""
-    return f"/trust/{trust_slug}/templates/admin/{rest}"
-
-
 @admin.register(Notice, site=template_admin_site)
 class TemplateNoticeAdmin(NoticeAdminBase):
     list_display = ["title", "audience", "review_by"]

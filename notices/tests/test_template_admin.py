@@ -263,6 +263,8 @@ def test_a_conflict_shows_the_trusts_old_and_new_text_beside_the_schools_and_is_
     assert "release 2" in html
     change = client.get(f"{SCHOOL_ADMIN}{notice.pk}/change/", HTTP_HOST=host(world.school_b)).content.decode()
     assert "1 conflict" in change
+    # The DPL reads the trust's template on the portal host, where its template admin is.
+    assert f'href="http://localhost/trust/trust-x/templates/admin/notices/notice/{x.notice_id}/change/"' in change
     resolved = client.post(
         f"{SCHOOL_ADMIN}{notice.pk}/conflicts/sections/{row.pk}/", {"choice": "trust"}, HTTP_HOST=host(world.school_b)
     )

@@ -48,6 +48,7 @@ serve: demo
 
 test: deps $(DB)
 	@scripts/system-deps chromium
+	@scripts/system-deps redis || true
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest

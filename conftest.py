@@ -264,3 +264,59 @@ def change_draft(notice, words="Updated."):
     current = Notice.objects.get(pk=notice.pk).summary
     Notice.objects.filter(pk=notice.pk).update(summary=f"{current} {words}")
     notice.refresh_from_db()
+
+
+class RedisServer:
+    """A real redis-server on a free loopback port, with no persistence; stopped and started by outage tests."""
+
+    BINARY = "/usr/bin/redis-server"
+
+    def __init__(self, workdir):
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.workdir = workdir
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self):
+        import subprocess
+        import time
+
+        import redis
+
+        self.process = subprocess.Popen(  # noqa: S603 (a fixed binary and our own arguments)
+            [self.BINARY, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            cwd=self.workdir,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                return
+            except redis.exceptions.ConnectionError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise RuntimeError("redis-server did not start") from None
+                time.sleep(0.05)
+
+    def stop(self):
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """Started once for the session when a test asks for it; skipped, saying why, where Redis cannot be installed."""
+    if not os.path.exists(RedisServer.BINARY):
+        pytest.skip("redis-server is missing: make test installs it as root (apt-get install redis-server)")
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()

@@ -10,7 +10,8 @@ each process keeps the tokens it has read for TOKEN_SECONDS. A change is
 therefore seen at once by the process that made it and within that time by
 every other process and machine. A token missing from the cache (cleared,
 evicted) is replaced by a fresh one, which also invalidates: losing a token
-can only cost a re-render, never serve something stale.
+can only cost a re-render, never serve something stale; while the cache is
+unreachable every read of a token gets a fresh one, so nothing is reused.
 
 A token also expires from the shared cache MAX_AGE after it was made, and
 nothing kept under a token is used longer than that. So an invalidation that
@@ -64,6 +65,10 @@ def token(name):
         if value is None:
             cache.add(_key(name), uuid.uuid4().hex, MAX_AGE)
             value = cache.get(_key(name))
+    if value is None:
+        # The shared cache cannot keep a token (it is unreachable): one of our own, kept nowhere, matches nothing
+        # made before or after, so nothing is reused until the cache is back.
+        return uuid.uuid4().hex
     with _lock:
         _held[name] = (value, now)
     return value

@@ -166,7 +166,16 @@ def _cache(url):
     if parts.scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", **bounded}
     if parts.scheme in {"redis", "rediss"}:
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        if not parts.hostname:
+            raise ImproperlyConfigured(
+                f"CACHE_URL must name the Redis host, e.g. redis://127.0.0.1:6379/0; got {url!r}"
+            )
+        # Short timeouts: while Redis is unreachable each request falls back to the database in well under a second.
+        return {
+            "BACKEND": "trust_portal.cache.ResilientRedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
+        }
     raise ImproperlyConfigured(f"CACHE_URL must start with file://, locmem:// or redis://, got {url!r}")
 
 

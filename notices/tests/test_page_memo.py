@@ -182,7 +182,11 @@ def later(monkeypatch):
     return later
 
 
-def test_a_publish_whose_invalidation_was_lost_is_seen_within_the_maximum_age(world, client, later):
+def test_a_publish_whose_invalidation_was_lost_is_seen_within_the_maximum_age(world, client, later, shared_cache):
+    if shared_cache == "redis":
+        pytest.skip(
+            "Redis expires keys by its own clock, which this test cannot move; the token's TTL is set all the same"
+        )
     assert b"Version 1," in get(client, world.school_a, CURRENT).content
     publish(world, world.school_a, "Published, but the token was never replaced.", notify=False)
     later(generations.MAX_AGE / 2)

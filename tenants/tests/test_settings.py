@@ -78,6 +78,7 @@ def test_production_mode_refuses_to_start_without_a_secret_key():
         ({"DEBUG": "perhaps"}, "DEBUG must be a boolean"),
         ({"PORTAL_DOMAIN": "http://x"}, "PORTAL_DOMAIN must be a host name"),
         ({"CACHE_URL": "memcached://x"}, "CACHE_URL must start with"),
+        ({"CACHE_URL": "redis://"}, "CACHE_URL must name the Redis host"),
         ({"CACHE_MAX_ENTRIES": "50"}, "CACHE_MAX_ENTRIES must be at least 1000"),
     ],
 )

@@ -320,3 +320,51 @@ def redis_server(tmp_path_factory):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """A real S3-compatible server process (moto's, speaking HTTP on a free loopback port) with one bucket."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    binary = Path(sys.executable).with_name("moto_server")
+    process = subprocess.Popen(  # noqa: S603 (the venv's own server and our arguments)
+        [str(binary), "-H", "127.0.0.1", "-p", str(port)],
+        cwd=tmp_path_factory.mktemp("s3"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    server = SimpleNamespace(
+        endpoint=f"http://127.0.0.1:{port}", bucket="portal-pdfs", key="test-key", secret="test-secret"
+    )
+    client = boto3.client(
+        "s3",
+        endpoint_url=server.endpoint,
+        aws_access_key_id=server.key,
+        aws_secret_access_key=server.secret,
+        region_name="eu-west-2",
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            client.create_bucket(Bucket=server.bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-2"})
+            break
+        except (BotoCoreError, ClientError):
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError("moto_server did not start") from None
+            time.sleep(0.1)
+    server.client = client
+    yield server
+    process.terminate()
+    process.wait(timeout=10)

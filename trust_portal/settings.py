@@ -6,7 +6,7 @@ sets DEBUG=0, which makes SECRET_KEY mandatory and turns on the HTTPS settings.
 """
 
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -193,8 +193,48 @@ MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+
+def _storage(url):
+    """Where PDFs are kept: the tenant-aware local folder (MEDIA_ROOT), or s3://<bucket>[/<prefix>]."""
+    if not url:
+        return {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"}
+    shape = "s3://<bucket>[/<prefix>][?endpoint_url=https://...&region_name=...]"
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or not parts.hostname or parts.username or parts.password:
+        raise ImproperlyConfigured(
+            f"STORAGE_URL must be {shape} (credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), "
+            f"got {url!r}"
+        )
+    try:
+        query = parse_qs(parts.query, strict_parsing=bool(parts.query))
+    except ValueError:
+        raise ImproperlyConfigured(f"STORAGE_URL's query is not name=value pairs, got {url!r}") from None
+    unknown = set(query) - {"endpoint_url", "region_name"}
+    if unknown or any(len(values) != 1 for values in query.values()):
+        raise ImproperlyConfigured(f"STORAGE_URL takes endpoint_url and region_name once each, got {url!r}")
+    options = {name: values[0] for name, values in query.items()}
+    if urlsplit(options.get("endpoint_url", "https://s3")).scheme not in {"http", "https"}:
+        raise ImproperlyConfigured(f"STORAGE_URL's endpoint_url must be an http(s) address, got {url!r}")
+    from botocore.config import Config
+
+    return {
+        "BACKEND": "trust_portal.storage.TenantS3Storage",
+        "OPTIONS": {
+            "bucket_name": parts.hostname,
+            "location": parts.path.strip("/"),
+            **options,
+            # Never replace an object (store_pdf refuses to write beside one), never make one public.
+            "file_overwrite": False,
+            "default_acl": None,
+            # A publish whose upload cannot reach the store fails within seconds and leaves no version.
+            "client_config": Config(connect_timeout=2, read_timeout=10, retries={"max_attempts": 2}),
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "default": _storage(env_str("STORAGE_URL")),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

@@ -79,6 +79,10 @@ def test_production_mode_refuses_to_start_without_a_secret_key():
         ({"PORTAL_DOMAIN": "http://x"}, "PORTAL_DOMAIN must be a host name"),
         ({"CACHE_URL": "memcached://x"}, "CACHE_URL must start with"),
         ({"CACHE_URL": "redis://"}, "CACHE_URL must name the Redis host"),
+        ({"STORAGE_URL": "ftp://bucket"}, "STORAGE_URL must be s3://"),
+        ({"STORAGE_URL": "s3://key:secret@bucket"}, "STORAGE_URL must be s3://"),
+        ({"STORAGE_URL": "s3://bucket?acl=public"}, "STORAGE_URL takes endpoint_url and region_name"),
+        ({"STORAGE_URL": "s3://bucket?endpoint_url=ftp://x"}, "endpoint_url must be an http(s) address"),
         ({"CACHE_MAX_ENTRIES": "50"}, "CACHE_MAX_ENTRIES must be at least 1000"),
     ],
 )

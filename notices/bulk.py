@@ -2,9 +2,10 @@
 
 Each item is published with publishing.publish_notice, so a bulk version is made
 exactly as a single one is. The process executing a run holds a lease on it and
-renews it before every item; an item's publish and its recorded result commit
-together, so a run whose worker died is resumed where it stopped and no notice
-is published twice (docs/decisions/0004-background-publishing.md).
+renews it before every item; several processes may publish one run at once,
+each item published by whichever locks it first. An item's publish and its
+recorded result commit together, so a run whose worker died is resumed where it
+stopped and no notice is published twice (docs/decisions/0004-background-publishing.md).
 """
 
 import datetime
@@ -95,19 +96,24 @@ def _abandoned(now, holder):
 
 
 def _claim(run_pk, holder):
-    """Take the lease of run `run_pk` if it is queued or abandoned; None if another process holds it or it ended.
+    """Take part in run `run_pk`: start it if queued, resume it if abandoned, or join the live processes already
+    publishing it. None if it ended (or is failed now, tried PUBLISH_RUN_MAX_ATTEMPTS times, with its reason).
 
-    A run already tried PUBLISH_RUN_MAX_ATTEMPTS times is failed instead, with its reason.
+    Several processes may publish one run at once: each item is published by whichever locks it first
+    (_execute_item), so joining adds speed and never a second version.
     """
     now = timezone.now()
     with transaction.atomic():
         run = (
-            PublishRun.objects.select_for_update(skip_locked=True)
-            .filter(Q(status=PublishRun.Status.QUEUED) | _abandoned(now, holder), pk=run_pk)
+            PublishRun.objects.select_for_update()
+            .filter(pk=run_pk, status__in=(PublishRun.Status.QUEUED, PublishRun.Status.RUNNING))
             .first()
         )
         if run is None:
             return None
+        live = run.status == PublishRun.Status.RUNNING and run.lease_expires_at and run.lease_expires_at >= now
+        if live:
+            return run
         if run.attempts >= settings.PUBLISH_RUN_MAX_ATTEMPTS:
             last = run.lease_holder or "an earlier worker"
             _fail(run, f"the worker publishing it stopped before finishing, each time (the last was {last}).")
@@ -150,9 +156,9 @@ def _record_failure(run, item, message):
     )
 
 
-def _renew_lease(run, holder):
-    """The heartbeat: False once another process has taken the run over (this one stalled past its lease)."""
-    renewed = PublishRun.objects.filter(pk=run.pk, status=PublishRun.Status.RUNNING, lease_holder=holder)
+def _renew_lease(run):
+    """The heartbeat of whoever is publishing the run: False once the run has ended."""
+    renewed = PublishRun.objects.filter(pk=run.pk, status=PublishRun.Status.RUNNING)
     return renewed.update(lease_expires_at=timezone.now() + _lease()) == 1
 
 
@@ -236,20 +242,29 @@ def _finish(run):
 
 
 def execute_publish_run(run, *, holder=None, on_progress=None):
-    """Publish every pending item of `run`, school by school, unless another live process is executing it.
+    """Publish pending items of `run` until none is left that another process does not have in hand.
 
-    One failure never stops the rest. Returns the run as it now stands.
+    Any number of processes may run this for one run at once (notices.tasks enqueues one task per school):
+    each takes the items nobody holds, so N workers publish N schools at a time. An item left pending by a
+    process that died is taken on the next pass. One failure never stops the rest. Returns the run as it
+    now stands.
     """
     holder = holder or this_process()
     claimed = _claim(run.pk, holder)
     if claimed is not None:
-        items = list(claimed.items.filter(status=PublishRunItem.Status.PENDING).values_list("pk", flat=True))
-        for done, item_pk in enumerate(items, start=1):
-            if not _renew_lease(claimed, holder):
-                break
-            item = _execute_item(claimed, item_pk)
-            if item is not None and on_progress:
-                on_progress(done, len(items), item)
+        pending = PublishRunItem.objects.filter(run=claimed, status=PublishRunItem.Status.PENDING)
+        total, done = pending.count(), 0
+        progressed = True
+        while progressed and _renew_lease(claimed):
+            progressed = False
+            for item_pk in list(pending.values_list("pk", flat=True)):
+                if not _renew_lease(claimed):
+                    break
+                item = _execute_item(claimed, item_pk)
+                if item is not None:
+                    progressed, done = True, done + 1
+                    if on_progress:
+                        on_progress(done, max(total, done), item)
         _finish(claimed)
     run.refresh_from_db()
     return run

@@ -23,7 +23,7 @@ from notices.forms import PublishForm
 from notices.models import Notice
 from notices.publishing import PublishRefused, pending_change, publish_notice
 from notices.releasing import ReleaseRefused, template_from_school
-from notices.tasks import run_trust_publish
+from notices.tasks import start_trust_publish
 from tenants import access
 from tenants.models import PublishRun, School, Trust
 from tenants.views import school_url
@@ -85,7 +85,7 @@ def console(request, slug):
         except PublishRefused as exc:
             form.add_error("summary", " ".join(exc.problems))
         else:
-            transaction.on_commit(lambda: run_trust_publish.enqueue(run.pk))
+            transaction.on_commit(lambda: start_trust_publish(run))
             return redirect("console_run", slug=trust.slug, run_id=run.pk)
     rows = _rows(request, trust)
     context = {

@@ -3,7 +3,13 @@
 from django.tasks import task
 
 from notices.bulk import execute_publish_run
-from tenants.models import PublishRun
+from tenants.models import PublishRun, PublishRunItem
+
+
+def start_trust_publish(run):
+    """Queue a trust-wide run: one task per school, so that each free worker takes one (they share the run)."""
+    for _ in range(max(run.items.filter(status=PublishRunItem.Status.PENDING).count(), 1)):
+        run_trust_publish.enqueue(run.pk)
 
 
 @task

@@ -178,6 +178,23 @@ def test_a_worker_killed_mid_run_is_replaced_and_every_school_is_published_exact
     assert [_versions(school) for school in schools] == [[1]] * 4
 
 
+def test_two_workers_share_a_run_and_one_killed_mid_run_leaves_every_school_published_exactly_once(workers):
+    from notices.tasks import start_trust_publish
+
+    _, schools = _trust_with_drafts(6)
+    run = plan_trust_publish(schools[0].trust, user=None, summary="Termly update.")
+    first, second = workers.start(), workers.start()
+    start_trust_publish(run)
+    _wait_for(lambda: _published(run) >= 2, "the workers to publish two schools")
+    first.send_signal(signal.SIGKILL)
+    first.wait(WAIT)
+    assert "pending" in _statuses(run), "the kill came after the run had finished; the test proved nothing"
+    _wait_for(lambda: _run_status(run) == "done", "the other worker to finish the run")
+    assert _statuses(run) == ["published"] * 6
+    assert [_versions(school) for school in schools] == [[1]] * 6
+    assert second.poll() is None
+
+
 def test_the_worker_rides_out_a_lost_database_connection(workers):
     trust, schools = _trust_with_drafts(1)
     worker = workers.start()

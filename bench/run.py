@@ -418,6 +418,7 @@ def sweep_layouts(env, rounds=REPEATS):
 
 def main():
     from bench.templates import measure_template_release
+    from bench.workers import measure_parallel_publish
 
     started = time.monotonic()
     if not shutil.which("wrk"):
@@ -483,6 +484,7 @@ def main():
     layouts = sweep_layouts(env)
     # Last: its trust's schools and publishes must not change what the scenarios above measured.
     template_release = measure_template_release(publishing["median_s"])
+    parallel = measure_parallel_publish(env)
 
     static = scenarios["static file (same bytes as the notice page)"]
     results = {
@@ -512,6 +514,7 @@ def main():
         "scenarios": scenarios,
         "layouts": layouts,
         **template_release,
+        **parallel,
         "total_s": time.monotonic() - started,
     }
     write_results(results)
@@ -531,6 +534,8 @@ TARGETS = [
 
 
 def write_results(results):
+    from bench.workers import parallel_line
+
     lines = [
         f"# Benchmark results, {results['date']}",
         "",
@@ -572,6 +577,7 @@ def write_results(results):
         f"No-op migrate: {results['noop_migrate_s']:.2f} s, "
         f"{results['noop_migrate_s_per_school'] * 1000:.1f} ms per school.",
         template_release_line(results),
+        parallel_line(results),
         f"Whole run: {results['total_s']:.0f} s.",
     ]
     table = "\n".join(lines) + "\n"

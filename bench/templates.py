@@ -16,6 +16,7 @@ import time
 from datetime import UTC, datetime
 
 from bench.run import RESULTS, measure_publishing, prepare, settle_database, template_release_line, time_in_pdf
+from bench.workers import measure_parallel_publish, parallel_line
 
 TEMPLATE_SCHOOLS = int(os.environ.get("TEMPLATE_SCHOOLS", "50"))
 # Building the trust publishes every school once; fewer schools are reported if this runs out.
@@ -179,17 +180,19 @@ def main():
     latest_json, latest_md = RESULTS / "latest.json", RESULTS / "latest.md"
     if not (latest_json.exists() and latest_md.exists()):
         sys.exit("bench/results/ holds no full run to add the scenario to: run `make bench` first.")
-    prepare()
+    env = prepare()
     publishing = measure_publishing()
     results = {
         **json.loads(latest_json.read_text()),
         **measure_template_release(publishing["median_s"]),
         "template_release_date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        **measure_parallel_publish(env),
     }
     latest_json.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     # Edited rather than written anew from the JSON, whose sorted keys would reorder the full run's tables.
-    lines = [line for line in latest_md.read_text().splitlines() if not line.startswith("Template release")]
+    ours = ("Template release", "Parallel publishing")
+    lines = [line for line in latest_md.read_text().splitlines() if not line.startswith(ours)]
     end = next(n for n, line in enumerate(lines) if line.startswith("Whole run:"))
-    lines.insert(end, template_release_line(results))
+    lines[end:end] = [template_release_line(results), parallel_line(results)]
     latest_md.write_text("\n".join(lines) + "\n")
     print("\n".join(lines[end:]))

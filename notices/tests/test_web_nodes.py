@@ -122,7 +122,8 @@ def shared(settings, redis_server, s3_server):
     generations.forget_local()
 
 
-def test_a_version_published_on_node_a_is_served_by_node_b_and_its_pdf_downloads_there(shared, tmp_path):
+def _school_with_one_version():
+    """A new trust and school (committed: the nodes are other processes), its notice published once, on S3."""
     tag = uuid.uuid4().hex[:6]
     trust = Trust.objects.create(
         slug=f"nodes-{tag}",
@@ -142,6 +143,11 @@ def test_a_version_published_on_node_a_is_served_by_node_b_and_its_pdf_downloads
         notice = load_notice(notice_data("Nodes"))
         publish_notice(notice, user=publisher, summary="First version.")
     connection.set_schema_to_public()
+    return school, notice, publisher
+
+
+def test_a_version_published_on_node_a_is_served_by_node_b_and_its_pdf_downloads_there(shared, tmp_path):
+    school, notice, publisher = _school_with_one_version()
     school_host = f"{school.slug}.localhost"
 
     a, b = Node(shared, tmp_path, "node-a"), Node(shared, tmp_path, "node-b")
@@ -203,3 +209,32 @@ def shared_keys(env):
     )
     bucket = urllib.parse.urlsplit(env["STORAGE_URL"]).hostname
     return {item["Key"] for item in client.list_objects_v2(Bucket=bucket).get("Contents", [])}
+
+
+def test_the_same_change_published_on_two_nodes_at_once_makes_one_version_and_one_file(shared):
+    school, notice, publisher = _school_with_one_version()
+    with tenant_context(school):
+        Notice.objects.filter(pk=notice.pk).update(summary="Changed on both nodes.")
+    connection.set_schema_to_public()
+    command = [sys.executable, "manage.py", "publish_notice", school.slug, SLUG, "--summary", "Race."]
+    nodes = [
+        subprocess.Popen(  # noqa: S603 (our own arguments)
+            [*command, "--user", publisher.email],
+            cwd=settings.BASE_DIR,
+            env=shared,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outcomes = sorted((node.wait(WAIT), node.stderr.read()) for node in nodes)
+    assert [code for code, _ in outcomes] == [0, 1]
+    assert "Not published" in outcomes[1][1]
+    with tenant_context(school):
+        assert sorted(NoticeVersion.objects.values_list("number", flat=True)) == [1, 2]
+        stored = set(NoticeVersion.objects.values_list("pdf", flat=True))
+    connection.set_schema_to_public()
+    prefix = f"nodes/{school.schema_name}/"
+    in_bucket = {key.removeprefix(prefix) for key in shared_keys(shared) if key.startswith(prefix)}
+    assert in_bucket == stored  # no stray file from the publish that lost

@@ -13,6 +13,7 @@ from conftest import change_draft, host
 from notices.models import Notice, NoticeVersion
 from notices.publishing import publish_notice
 from trust_portal.settings import _storage
+from trust_portal.storage import StorageUnavailable
 
 pytestmark = pytest.mark.django_db
 
@@ -75,8 +76,19 @@ def test_a_publish_whose_upload_fails_leaves_no_version_and_no_object(world, set
         numbers = list(NoticeVersion.objects.values_list("number", flat=True))
         notice = Notice.objects.get()
         change_draft(notice, "Unreachable store.")
-        with pytest.raises(Exception, match="Could not connect|Connect"):
+        with pytest.raises(StorageUnavailable):
             publish_notice(notice, user=world.publisher_x, summary="Never stored.")
         assert list(NoticeVersion.objects.values_list("number", flat=True)) == numbers
     connection.set_schema_to_public()
     assert keys(on_s3) == before
+
+
+def test_a_parent_asking_for_a_pdf_while_the_store_is_unreachable_is_told_to_try_again(world, client, settings, on_s3):
+    version = publish_new_version(world, world.school_a)
+    config = _storage("s3://portal-pdfs/pdfs?endpoint_url=http://127.0.0.1:9&region_name=eu-west-2")
+    config["OPTIONS"] |= {"access_key": on_s3.key, "secret_key": on_s3.secret}
+    settings.STORAGES = {**settings.STORAGES, "default": config}
+    response = client.get(f"/privacy/pupils-and-parents/versions/{version.number}.pdf", HTTP_HOST=host(world.school_a))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert b"Traceback" not in response.content

@@ -59,6 +59,7 @@ lint: venv
 
 bench: demo
 	@scripts/system-deps wrk
+	@scripts/system-deps redis || true
 	$(PY) -m bench
 
 clean:

@@ -178,6 +178,10 @@ def wrk(path, host, headers=()):
     output = subprocess.run(
         command + [f"http://127.0.0.1:{PORT}{path}"], capture_output=True, text=True, timeout=SECONDS + 30, check=True
     ).stdout
+    return parse_wrk(output)
+
+
+def parse_wrk(output):
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     total = int(re.search(r"(\d+) requests in", output).group(1))
     latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", output, re.M))
@@ -417,6 +421,7 @@ def sweep_layouts(env, rounds=REPEATS):
 
 
 def main():
+    from bench.spread import measure_spread
     from bench.templates import measure_template_release
     from bench.workers import measure_parallel_publish
 
@@ -485,6 +490,7 @@ def main():
     # Last: its trust's schools and publishes must not change what the scenarios above measured.
     template_release = measure_template_release(publishing["median_s"])
     parallel = measure_parallel_publish(env)
+    spread = measure_spread(env)
 
     static = scenarios["static file (same bytes as the notice page)"]
     results = {
@@ -515,6 +521,7 @@ def main():
         "layouts": layouts,
         **template_release,
         **parallel,
+        **spread,
         "total_s": time.monotonic() - started,
     }
     write_results(results)
@@ -534,6 +541,7 @@ TARGETS = [
 
 
 def write_results(results):
+    from bench.spread import spread_line
     from bench.workers import parallel_line
 
     lines = [
@@ -578,6 +586,7 @@ def write_results(results):
         f"{results['noop_migrate_s_per_school'] * 1000:.1f} ms per school.",
         template_release_line(results),
         parallel_line(results),
+        spread_line(results),
         f"Whole run: {results['total_s']:.0f} s.",
     ]
     table = "\n".join(lines) + "\n"

@@ -16,6 +16,7 @@ import time
 from datetime import UTC, datetime
 
 from bench.run import RESULTS, measure_publishing, prepare, settle_database, template_release_line, time_in_pdf
+from bench.spread import measure_spread, spread_line
 from bench.workers import measure_parallel_publish, parallel_line
 
 TEMPLATE_SCHOOLS = int(os.environ.get("TEMPLATE_SCHOOLS", "50"))
@@ -187,12 +188,13 @@ def main():
         **measure_template_release(publishing["median_s"]),
         "template_release_date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         **measure_parallel_publish(env),
+        **measure_spread(env),
     }
     latest_json.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     # Edited rather than written anew from the JSON, whose sorted keys would reorder the full run's tables.
-    ours = ("Template release", "Parallel publishing")
+    ours = ("Template release", "Parallel publishing", "Spread mix")
     lines = [line for line in latest_md.read_text().splitlines() if not line.startswith(ours)]
     end = next(n for n, line in enumerate(lines) if line.startswith("Whole run:"))
-    lines[end:end] = [template_release_line(results), parallel_line(results)]
+    lines[end:end] = [template_release_line(results), parallel_line(results), spread_line(results)]
     latest_md.write_text("\n".join(lines) + "\n")
     print("\n".join(lines[end:]))

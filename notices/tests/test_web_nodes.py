@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
@@ -238,3 +239,99 @@ def test_the_same_change_published_on_two_nodes_at_once_makes_one_version_and_on
     prefix = f"nodes/{school.schema_name}/"
     in_bucket = {key.removeprefix(prefix) for key in shared_keys(shared) if key.startswith(prefix)}
     assert in_bucket == stored  # no stray file from the publish that lost
+
+
+class Proxy:
+    """A TCP relay in front of PostgreSQL: stop() is what a database restart looks like to the web node
+    (every connection cut, new ones refused), start() brings the database back on the same address."""
+
+    def __init__(self, target_port):
+        import threading
+
+        self.target = ("127.0.0.1", int(target_port))
+        self.port = _free_port()
+        self.threading = threading
+        self.sockets = []
+        self.listener = None
+
+    def start(self):
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", self.port))
+        self.listener.listen(64)
+        self.threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
+
+    def _accept(self, listener):
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # stopped
+            server = socket.create_connection(self.target)
+            self.sockets += [client, server]
+            for a, b in ((client, server), (server, client)):
+                self.threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    def _pump(self, source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (source, sink):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def stop(self):
+        # shutdown() first: close() alone does not wake a thread blocked in accept() on Linux.
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.listener.close()
+        for s in self.sockets:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+                s.close()
+            except OSError:
+                pass
+        self.sockets = []
+
+
+def _status(node, host, path):
+    try:
+        return node.get(host, path).status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_a_database_restart_while_parents_load_pages_serves_cached_pages_and_recovers_by_itself(world, tmp_path):
+    db = connection.settings_dict
+    proxy = Proxy(db["PORT"])
+    proxy.start()
+    url = f"postgres://{db['USER']}:{db['PASSWORD']}@127.0.0.1:{proxy.port}/{db['NAME']}"
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_OWNER_URL", "STORAGE_URL"}},
+        "DATABASE_URL": url,
+        "CACHE_URL": f"file://{tmp_path / 'cache'}",
+        "PORTAL_DOMAIN": "localhost",
+        "DEBUG": "1",
+    }
+    school_host = f"{world.school_a.slug}.localhost"
+    cached, uncached = f"/privacy/{SLUG}/", f"/privacy/{SLUG}/versions/1/"
+    node = Node(env, tmp_path, "node")
+    try:
+        assert _status(node, school_host, cached) == 200
+        proxy.stop()  # the database restarts
+        during = [_status(node, school_host, path) for path in (cached, uncached) * 3]
+        assert during == [200, 503] * 3  # cached pages still served; the rest says "try again", never a 500
+        proxy.start()  # and is back
+        _wait_for(lambda: _status(node, school_host, uncached) == 200, "the node to recover by itself")
+        after = [_status(node, school_host, path) for path in (cached, uncached) * 3]
+        assert after == [200, 200] * 3
+    finally:
+        node.stop()
+        proxy.stop()

@@ -23,7 +23,7 @@ from notices.forms import PublishForm
 from notices.models import Notice
 from notices.publishing import PublishRefused, pending_change, publish_notice
 from notices.releasing import ReleaseRefused, template_from_school
-from notices.tasks import start_trust_publish
+from notices.tasks import start_trust_publish, stopped_workers
 from tenants import access
 from tenants.models import PublishRun, School, Trust
 from tenants.views import school_url
@@ -189,6 +189,7 @@ def run_detail(request, slug, run_id):
         "finished": finished,
         "ended": run.status in (PublishRun.Status.DONE, PublishRun.Status.FAILED),
         "max_attempts": settings.PUBLISH_RUN_MAX_ATTEMPTS,
+        "stopped_workers": stopped_workers(run),
     }
     return render(request, "notices/console_run.html", context)
 

@@ -178,7 +178,7 @@ def test_a_worker_killed_mid_run_is_replaced_and_every_school_is_published_exact
     assert [_versions(school) for school in schools] == [[1]] * 4
 
 
-def test_two_workers_share_a_run_and_one_killed_mid_run_leaves_every_school_published_exactly_once(workers):
+def test_two_workers_share_a_run_and_one_killed_mid_run_leaves_every_school_published_exactly_once(workers, client):
     from notices.tasks import start_trust_publish
 
     _, schools = _trust_with_drafts(6)
@@ -193,6 +193,10 @@ def test_two_workers_share_a_run_and_one_killed_mid_run_leaves_every_school_publ
     assert _statuses(run) == ["published"] * 6
     assert [_versions(school) for school in schools] == [[1]] * 6
     assert second.poll() is None
+    client.force_login(_publisher(schools[0].trust))
+    page = client.get(f"/trust/{schools[0].trust.slug}/runs/{run.pk}/", HTTP_HOST="localhost").content.decode()
+    assert "1 worker stopped while publishing this run" in page
+    assert f":{first.pid}" in page  # the stopped worker, named as an operator finds it: host and pid
 
 
 def test_the_worker_rides_out_a_lost_database_connection(workers):

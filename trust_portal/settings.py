@@ -279,6 +279,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # a run whose lease lapsed is resumed by a live worker, and failed with its reason after this many attempts.
 PUBLISH_RUN_LEASE_SECONDS = env_int("PUBLISH_RUN_LEASE_SECONDS", 60, minimum=2)
 PUBLISH_RUN_MAX_ATTEMPTS = env_int("PUBLISH_RUN_MAX_ATTEMPTS", 3, minimum=1)
+# The largest notice file import_notice accepts (notices.importing), 10 MB by default.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -228,6 +228,20 @@ def _split(text, pattern):
     return parts[0].strip(), parts[1].strip().removesuffix(")").strip()
 
 
+def _fit(text, limit):
+    """`text` cut to fit a column of `limit` characters at a word boundary, and the rest (empty if it fits)."""
+    if len(text) <= limit:
+        return text, ""
+    cut = text.rfind(" ", 0, limit + 1)
+    cut = cut if cut > 0 else limit
+    return text[:cut].rstrip(), text[cut:].strip()
+
+
+def _fits(*pairs):
+    """True if each (text, limit) fits its column whole."""
+    return all(len(text) <= limit for text, limit in pairs)
+
+
 def laws_named(text):
     """The legislation `text` names, in order and once each, e.g. "Education Act 1996; Article 6"."""
     found = []
@@ -254,6 +268,7 @@ class _Mapper:
         self.content, self.report = Content(), Report()
         self.recognised_words = 0
         self.placement = Placement.START
+        self.leftover = []  # lines too long for the register they belong to
 
     def propose(self, register, item, label, source):
         self.content.items[register].append(item)
@@ -264,10 +279,18 @@ class _Mapper:
 
     # Registers -----------------------------------------------------------------------------------
 
+    def too_long(self, register, text):
+        """A line too long for one row of `register` is kept, whole, as narrative for the DPL to place."""
+        self.leftover.append(text)
+        self.doubt(register, _fit(text, 60)[0] + "…", "too long for one row; kept word for word in 'Text to place'.")
+
     def category(self, text):
         name, examples = _split(text, _EXAMPLES_SPLIT)
         special = bool(_SPECIAL.search(text))
-        item = doc.Category(uid=_uid(), name=name[:200], examples=examples, special=special, source="")
+        # The examples column has no limit: whatever of the name does not fit leads them.
+        name, rest = _fit(name, 200)
+        examples = " ".join(part for part in (rest, examples) if part)
+        item = doc.Category(uid=_uid(), name=name, examples=examples, special=special, source="")
         self.propose("categories", item, name, text)
         if special:
             self.doubt("categories", name, "marked as special category data (Article 9) from its wording.")
@@ -298,13 +321,14 @@ class _Mapper:
         return True
 
     def purpose(self, text):
-        self.propose("purposes", doc.Purpose(uid=_uid(), name=text[:300], detail=text[300:], bases=()), text, text)
+        name, detail = _fit(text, 300)  # the detail column has no limit
+        self.propose("purposes", doc.Purpose(uid=_uid(), name=name, detail=detail, bases=()), name, text)
 
     def system(self, text):
         name, used_for = _split(text.removesuffix("."), _NAME_SPLIT)
-        item = doc.System(
-            uid=_uid(), name=name[:200], used_for=used_for[:300], supplier="", outside_uk=False, safeguard=""
-        )
+        if not _fits((name, 200), (used_for, 300)):
+            return self.too_long("systems", text)
+        item = doc.System(uid=_uid(), name=name, used_for=used_for, supplier="", outside_uk=False, safeguard="")
         self.propose("systems", item, name, text)
         if not used_for:
             self.doubt("systems", name, "the source does not say what it is used for.")
@@ -312,22 +336,26 @@ class _Mapper:
     def retention(self, record_type, period, source):
         record_type = record_type.strip()
         record_type = record_type[:1].upper() + record_type[1:]
+        if not _fits((record_type, 200), (period, 300)):
+            return self.too_long("retention", source)
         self.propose(
             "retention",
-            doc.Retention(uid=_uid(), record_type=record_type[:200], period=period[:300]),
+            doc.Retention(uid=_uid(), record_type=record_type, period=period),
             record_type,
             source,
         )
 
     def recipient(self, text, *, sharing=Sharing.ROUTINE, legal_basis=""):
         name, reason = _split(text, _RECIPIENT_SPLIT)
+        if not _fits((name, 200), (reason, 400), (legal_basis, 300)):
+            return self.too_long("recipients", text)
         item = doc.Recipient(
             uid=_uid(),
-            name=name[:200],
-            reason=reason[:400],
+            name=name,
+            reason=reason,
             sharing=sharing.value,
             sharing_label=sharing.label,
-            legal_basis=legal_basis[:300],
+            legal_basis=legal_basis,
             outside_uk=False,
             safeguard="",
         )
@@ -382,7 +410,9 @@ class _Mapper:
         if kept:
             body = "\n\n".join(_markdown(block) for block in kept)
             title = heading or self.content.title or "Introduction"
-            item = doc.Section(uid=_uid(), heading=title[:200], kind=kind.value, placement=placement.value, body=body)
+            title, rest = _fit(title, 200)
+            body = f"{rest}\n\n{body}" if rest else body  # a heading too long to be one keeps its words in the body
+            item = doc.Section(uid=_uid(), heading=title, kind=kind.value, placement=placement.value, body=body)
             self.content.items["sections"].append(item)
             self.report.narrative.append(title)
         taken = _count(blocks) - _count(kept)
@@ -488,6 +518,13 @@ def map_blocks(blocks: list[Block]) -> tuple[Content, Report]:
         else:
             section.append(block)
     mapper.section(heading, section)
+    if mapper.leftover:
+        body = "\n\n".join(_markdown(Block(PARAGRAPH, text)) for text in mapper.leftover)
+        place = doc.Section(
+            uid=_uid(), heading="Text to place", kind=SectionKind.OTHER.value, placement=Placement.END.value, body=body
+        )
+        mapper.content.items["sections"].append(place)
+        mapper.report.narrative.append(place.heading)
     purposes, bases = mapper.content.items["purposes"], mapper.content.items["bases"]
     if purposes and bases:
         uids = tuple(basis.uid for basis in bases)

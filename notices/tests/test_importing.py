@@ -310,3 +310,20 @@ def test_the_command_refuses_bad_input_with_one_line(world, tmp_path):
         call_command("import_notice", str(path), "--school", world.school_a.slug)
     with pytest.raises(CommandError, match="No school with slug 'nowhere'"):
         call_command("import_notice", str(path), "--school", "nowhere")
+
+
+def test_an_overlong_line_in_a_register_list_is_imported_without_error_and_without_losing_words(world):
+    long = "Very long category " + " ".join(f"word{n}" for n in range(120))
+    text = f"The categories of pupil information that we collect include:\n\n- {long}\n- Attendance information\n"
+    result = import_notice(world.school_a, text.encode(), "long.txt", slug="long", user=world.editor_a)
+    assert result.report.coverage >= 0.98
+
+
+def test_an_overlong_system_line_is_kept_whole_as_text_to_place_and_reported(world):
+    long = "Bromcom - " + " ".join(f"detail{n}" for n in range(80))
+    text = f"Where we store pupil data\n\nWe use these systems:\n\n- {long}\n- Arbor - attendance\n"
+    result = import_notice(world.school_a, text.encode(), "systems.txt", slug="systems", user=world.editor_a)
+    place = next(s for s in result.document.sections if s.heading == "Text to place")
+    assert "detail79" in place.body
+    assert any("too long for one row" in doubt.why for doubt in result.report.doubts)
+    assert result.report.coverage >= 0.98

@@ -215,6 +215,7 @@ class AuditEvent(AppendOnlyModel):
         TEMPLATE_CREATED = "template_created", "Created a trust template"
         TEMPLATE_RELEASED = "template_released", "Released a trust template"
         NOTICE_LINKED = "notice_linked", "Linked a notice to a trust template"
+        NOTICE_IMPORTED = "notice_imported", "Imported a notice from a file"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

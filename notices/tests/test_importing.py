@@ -327,3 +327,45 @@ def test_an_overlong_system_line_is_kept_whole_as_text_to_place_and_reported(wor
     assert "detail79" in place.body
     assert any("too long for one row" in doubt.why for doubt in result.report.doubts)
     assert result.report.coverage >= 0.98
+
+
+def test_trust_staff_import_a_template_that_no_school_sees_until_it_is_released(world):
+    from notices.importing.service import import_template
+    from notices.releasing import template_notice, workspace_context
+    from tenants.models import AuditEvent, Template
+
+    filename, data = _seed_file("004", "docx")
+    result = import_template(world.trust_x, data, filename, slug="imported", user=world.publisher_x)
+    template = Template.objects.get(trust=world.trust_x, slug="imported")
+    assert not template.releases.exists()
+    with workspace_context(template):
+        assert template_notice(template).categories.exists()
+    assert result.report.coverage >= 0.98
+    assert AuditEvent.objects.filter(action="notice_imported", trust=world.trust_x, details__template="imported")
+    with pytest.raises(ImportRefused, match="already has a template 'imported'"):
+        import_template(world.trust_x, data, filename, slug="imported", user=world.publisher_x)
+
+
+def test_only_the_trusts_publishers_import_its_templates(world):
+    from notices.importing.service import import_template
+    from tenants.models import Template
+
+    filename, data = _seed_file("000", "txt")
+    for someone in (world.editor_a, world.publisher_y):
+        with pytest.raises(ImportRefused, match="Only publishers of Xavier Trust"):
+            import_template(world.trust_x, data, filename, slug="nope", user=someone)
+    assert not Template.objects.filter(slug="nope").exists()
+
+
+def test_the_command_imports_into_a_trust_template_with_trust(world, tmp_path):
+    from tenants.models import Template
+
+    filename, data = _seed_file("000", "txt")
+    source = tmp_path / filename
+    source.write_bytes(data)
+    err = io.StringIO()
+    call_command("import_notice", str(source), "--trust", world.trust_x.slug, "--notice", "cmd-template", stderr=err)
+    assert Template.objects.filter(trust=world.trust_x, slug="cmd-template").exists()
+    assert "nothing was released" in err.getvalue()
+    with pytest.raises(CommandError, match="No trust with slug 'nope'"):
+        call_command("import_notice", str(source), "--trust", "nope")

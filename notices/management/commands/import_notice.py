@@ -6,31 +6,43 @@ from django.core.management.base import BaseCommand, CommandError
 
 from notices.export import export_document
 from notices.importing.blocks import ImportRefused
-from notices.importing.service import import_notice
+from notices.importing.service import import_notice, import_template
 from notices.models import Audience
-from tenants.models import School, User
+from tenants.models import School, Trust, User
 
 
 class Command(BaseCommand):
     help = (
-        "Import an existing privacy notice (.docx, .html, .htm, .txt, .md) into a school's draft; it is never "
-        "published. --dry-run saves nothing and prints the composed document as export JSON."
+        "Import an existing privacy notice (.docx, .html, .htm, .txt, .md) into a school's draft or, with "
+        "--trust, a trust template's draft; it is never published or released. --dry-run saves nothing and "
+        "prints the composed document as export JSON."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="The notice file")
-        parser.add_argument("--school", required=True, help="School slug")
-        parser.add_argument("--notice", default="pupils-and-parents", help="Slug of the draft notice to create")
+        into = parser.add_mutually_exclusive_group(required=True)
+        into.add_argument("--school", help="School slug: import into that school's draft")
+        into.add_argument("--trust", help="Trust slug: import into a template of that trust (never released)")
+        parser.add_argument(
+            "--notice", default="pupils-and-parents", help="Slug of the draft notice (or template) to create"
+        )
         parser.add_argument("--title", default="", help="The notice's title (default: the file's own)")
         parser.add_argument("--audience", default=Audience.PUPILS_PARENTS, choices=Audience.values)
         parser.add_argument("--replace", action="store_true", help="Overwrite the draft of an existing notice.")
         parser.add_argument("--dry-run", action="store_true", help="Save nothing; print the document as JSON.")
         parser.add_argument("--user", help="Email of whoever does it (recorded in the history).")
 
-    def handle(self, *args, file, school, notice, title, audience, replace, dry_run, user, **options):
-        found = School.objects.select_related("trust").filter(slug=school).first()
-        if found is None:
-            raise CommandError(f"No school with slug '{school}'.")
+    def handle(self, *args, file, school, trust, notice, title, audience, replace, dry_run, user, **options):
+        if school:
+            found = School.objects.select_related("trust").filter(slug=school).first()
+            if found is None:
+                raise CommandError(f"No school with slug '{school}'.")
+            act = import_notice
+        else:
+            found = Trust.objects.filter(slug=trust).first()
+            if found is None:
+                raise CommandError(f"No trust with slug '{trust}'.")
+            act = import_template
         by = User.objects.filter(email__iexact=user, is_active=True).first() if user else None
         if user and by is None:
             raise CommandError(f"No active account for {user}.")
@@ -42,7 +54,7 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}.") from None
         try:
-            result = import_notice(
+            result = act(
                 found,
                 data,
                 path.name,
@@ -60,4 +72,5 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(json.dumps(export_document(result.document), ensure_ascii=False, indent=2))
         else:
-            self.stderr.write(f"Imported {path.name} into the draft of {found.name} / {notice}; nothing was published.")
+            done = "published" if school else "released"
+            self.stderr.write(f"Imported {path.name} into the draft of {found.name} / {notice}; nothing was {done}.")

@@ -13,11 +13,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from notices.admin.follow import FollowViews
 from notices.admin.forms import NoticeForm, set_reason
+from notices.admin.importing import ImportViews
 from notices.admin.inlines import INLINES
 from notices.admin.sites import ContentPermissions, school_admin_site
 from notices.checks import check_document
 from notices.compose import compose_notice
 from notices.forms import PublishForm
+from notices.importing.service import import_notice
 from notices.models import Notice, NoticeVersion
 from notices.publishing import (
     PublishRefused,
@@ -77,9 +79,13 @@ class NoticeAdminBase(ContentPermissions, SimpleHistoryAdmin):
 
 
 @admin.register(Notice, site=school_admin_site)
-class NoticeAdmin(FollowViews, NoticeAdminBase):
+class NoticeAdmin(FollowViews, ImportViews, NoticeAdminBase):
     list_display = ["title", "audience", "status", "review_by"]
     change_form_template = "admin/notices/notice/change_form.html"
+    change_list_template = "admin/notices/notice/change_list.html"
+
+    def import_act(self, request, data, filename, **options):
+        return import_notice(request.tenant, data, filename, user=request.user, **options)
 
     @admin.display(description="status")
     def status(self, obj):
@@ -96,6 +102,7 @@ class NoticeAdmin(FollowViews, NoticeAdminBase):
             path("<int:pk>/publish/", wrap(self.publish_view), name="notices_notice_publish"),
             path("<int:pk>/revert/<int:number>/", wrap(self.revert_view), name="notices_notice_revert"),
             *self.follow_urls(),
+            *self.import_urls(),
         ] + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

@@ -15,19 +15,25 @@ from django.urls import path, reverse
 
 from notices import releasing
 from notices.admin.forms import ReleaseForm
+from notices.admin.importing import ImportViews
 from notices.admin.notices import NoticeAdminBase
 from notices.admin.sites import template_admin_site
 from notices.checks import check_document
 from notices.compose import compose_template
+from notices.importing.service import import_template
 from notices.models import Notice
 from notices.rendering import render_notice_html
 from tenants.models import Template
 
 
 @admin.register(Notice, site=template_admin_site)
-class TemplateNoticeAdmin(NoticeAdminBase):
+class TemplateNoticeAdmin(ImportViews, NoticeAdminBase):
     list_display = ["title", "audience", "review_by"]
     change_form_template = "admin/notices/notice/template_change_form.html"
+    change_list_template = "admin/notices/notice/change_list.html"
+
+    def import_act(self, request, data, filename, **options):
+        return import_template(request.tenant.trust, data, filename, user=request.user, **options)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -44,6 +50,7 @@ class TemplateNoticeAdmin(NoticeAdminBase):
             path("<int:pk>/preview/", wrap(self.preview_view), name="notices_notice_preview"),
             path("<int:pk>/release/", wrap(self.release_view), name="notices_notice_release"),
             path("<int:pk>/revert/<int:number>/", wrap(self.revert_view), name="notices_notice_revert"),
+            *self.import_urls(),
         ] + super().get_urls()
 
     def _template(self, request, notice):

@@ -213,6 +213,9 @@ def staff(site, world, django_db_blocker):
         ("portal", template_admin + "release/"),
         ("portal", template_admin + "revert/1/"),
         ("portal", template_admin + "preview/"),
+        ("school", "/admin/notices/notice/"),
+        ("school", "/admin/notices/notice/import/"),
+        ("portal", f"/trust/{world.trust_y.slug}/templates/admin/notices/notice/import/"),
         ("portal", f"/trust/{world.trust_y.slug}/"),
         ("portal", f"/trust/{world.trust_y.slug}/templates/new/"),
     ]

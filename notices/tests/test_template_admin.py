@@ -388,3 +388,82 @@ def test_a_school_dpl_cannot_make_a_trust_template(world, client):
     )
     assert response.status_code == 403
     assert not world.trust_x.templates.exists()
+
+
+# --- importing through the admin ------------------------------------------------------
+
+
+def _seed_upload(name="000"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from notices.tests.test_importing import _seed_file
+
+    filename, data = _seed_file(name, "txt")
+    return SimpleUploadedFile(filename, data, content_type="text/plain")
+
+
+def test_a_dpl_uploads_a_notice_checks_the_report_and_then_creates_the_draft(world, client):
+    client.force_login(world.editor_a)
+    url = "/admin/notices/notice/import/"
+    assert "Start from your current notice" in client.get(SCHOOL_ADMIN, HTTP_HOST=host(world.school_a)).content.decode()
+    report = client.post(
+        url, {"file": _seed_upload(), "slug": "imported", "audience": "pupils_parents"}, HTTP_HOST=host(world.school_a)
+    )
+    html = report.content.decode()
+    assert report.status_code == 200
+    assert "Import report" in html
+    assert "From the file" in html
+    assert "Completeness check" in html
+    with tenant_context(world.school_a):
+        assert not Notice.objects.filter(slug="imported").exists()  # the report saved nothing
+    created = client.post(url, {"token": report.context["token"]}, HTTP_HOST=host(world.school_a))
+    assert created.status_code == 302
+    with tenant_context(world.school_a):
+        notice = Notice.objects.get(slug="imported")
+        assert not notice.versions.exists()
+    assert created["Location"] == f"{SCHOOL_ADMIN}{notice.pk}/change/"
+
+
+def test_an_upload_token_is_the_uploaders_own_at_their_school(world, client):
+    client.force_login(world.editor_a)
+    url = "/admin/notices/notice/import/"
+    report = client.post(
+        url, {"file": _seed_upload(), "slug": "imported", "audience": "pupils_parents"}, HTTP_HOST=host(world.school_a)
+    )
+    token = report.context["token"]
+    client.force_login(world.editor_b)
+    elsewhere = client.post(url, {"token": token}, HTTP_HOST=host(world.school_b))
+    assert elsewhere.status_code == 302
+    assert elsewhere["Location"] == url  # expired for anyone else: choose the file again
+    with tenant_context(world.school_b):
+        assert not Notice.objects.filter(slug="imported").exists()
+    with tenant_context(world.school_a):
+        assert not Notice.objects.filter(slug="imported").exists()
+
+
+def test_a_bad_file_is_a_form_error_in_the_admin(world, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(world.editor_a)
+    response = client.post(
+        "/admin/notices/notice/import/",
+        {"file": SimpleUploadedFile("old.doc", b"\xd0\xcf\x11\xe0 binary"), "slug": "x", "audience": "pupils_parents"},
+        HTTP_HOST=host(world.school_a),
+    )
+    assert response.status_code == 200
+    assert "save it as .docx first" in response.context["form"].errors["file"][0]
+
+
+def test_trust_staff_import_a_template_in_the_template_admin_and_school_dpls_cannot(world, client, templates):
+    x, _ = templates
+    url = f"/trust/{x.trust.slug}/templates/admin/notices/notice/import/"
+    client.force_login(world.editor_a)
+    assert client.get(url, HTTP_HOST=PORTAL).status_code == 403
+    client.force_login(world.publisher_x)
+    report = client.post(
+        url, {"file": _seed_upload("004"), "slug": "imported", "audience": "pupils_parents"}, HTTP_HOST=PORTAL
+    )
+    assert report.status_code == 200
+    assert client.post(url, {"token": report.context["token"]}, HTTP_HOST=PORTAL).status_code == 302
+    made = x.trust.templates.get(slug="imported")
+    assert not made.releases.exists()

@@ -421,6 +421,7 @@ def sweep_layouts(env, rounds=REPEATS):
 
 
 def main():
+    from bench.importing import measure_import
     from bench.spread import measure_spread
     from bench.templates import measure_template_release
     from bench.workers import measure_parallel_publish
@@ -491,6 +492,7 @@ def main():
     template_release = measure_template_release(publishing["median_s"])
     parallel = measure_parallel_publish(env)
     spread = measure_spread(env)
+    importing = measure_import()
 
     static = scenarios["static file (same bytes as the notice page)"]
     results = {
@@ -522,6 +524,7 @@ def main():
         **template_release,
         **parallel,
         **spread,
+        **importing,
         "total_s": time.monotonic() - started,
     }
     write_results(results)
@@ -541,6 +544,7 @@ TARGETS = [
 
 
 def write_results(results):
+    from bench.importing import import_line
     from bench.spread import spread_line
     from bench.workers import parallel_line
 
@@ -587,6 +591,7 @@ def write_results(results):
         template_release_line(results),
         parallel_line(results),
         spread_line(results),
+        import_line(results),
         f"Whole run: {results['total_s']:.0f} s.",
     ]
     table = "\n".join(lines) + "\n"

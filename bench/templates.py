@@ -15,6 +15,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
+from bench.importing import import_line, measure_import
 from bench.run import RESULTS, measure_publishing, prepare, settle_database, template_release_line, time_in_pdf
 from bench.spread import measure_spread, spread_line
 from bench.workers import measure_parallel_publish, parallel_line
@@ -189,12 +190,14 @@ def main():
         "template_release_date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         **measure_parallel_publish(env),
         **measure_spread(env),
+        **measure_import(),
     }
     latest_json.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     # Edited rather than written anew from the JSON, whose sorted keys would reorder the full run's tables.
-    ours = ("Template release", "Parallel publishing", "Spread mix")
+    ours = ("Template release", "Parallel publishing", "Spread mix", "Import:")
     lines = [line for line in latest_md.read_text().splitlines() if not line.startswith(ours)]
     end = next(n for n, line in enumerate(lines) if line.startswith("Whole run:"))
-    lines[end:end] = [template_release_line(results), parallel_line(results), spread_line(results)]
+    ours_now = [template_release_line(results), parallel_line(results), spread_line(results), import_line(results)]
+    lines[end:end] = [line for line in ours_now if line]
     latest_md.write_text("\n".join(lines) + "\n")
     print("\n".join(lines[end:]))

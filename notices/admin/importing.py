@@ -27,7 +27,8 @@ WAITING_SECONDS = 3600
 class ImportForm(forms.Form):
     file = forms.FileField(
         label="Your current notice",
-        help_text="A Word (.docx) file, a web page saved as .html, or plain text (.txt, .md). Up to 10 MB.",
+        help_text="Word (.docx), OpenDocument (.odt), a PDF with text in it, a web page saved as .html, or plain "
+        "text (.txt, .md). Up to 10 MB.",
     )
     slug = forms.SlugField(label="Address of the new notice", initial="pupils-and-parents", max_length=80)
     title = forms.CharField(label="Title (leave blank to use the file's own)", required=False, max_length=200)

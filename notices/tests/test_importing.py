@@ -205,7 +205,7 @@ def _bad_inputs():
         ("bomb.docx", _zip({f"f{n}.xml": b"" for n in range(1001)} | {"word/document.xml": b""}), "refused as unsafe"),
         ("bomb.docx", _zip({"word/document.xml": b"<" * (101 * 1024 * 1024)}), "refused as unsafe"),
         ("macros.docx", _zip({"word/document.xml": b"<w/>", "word/vbaProject.bin": b"x"}), "contains macros"),
-        ("notice.pdf", b"%PDF-1.7", "not a format we import"),
+        ("notice.pdf", b"%PDF-1.7", "corrupt or truncated"),
     ]
 
 

@@ -73,10 +73,35 @@ def _docx_bytes(blocks, *, table=RETENTION_TABLE):
     return out.getvalue()
 
 
+def _html_bytes(blocks):
+    """A web page of `blocks` the way a school website saves one: headings, paragraphs, lists, with page chrome."""
+    from html import escape
+
+    parts, in_list = [], False
+    for block in blocks:
+        if block.kind == ITEM and not in_list:
+            parts.append("<ul>")
+            in_list = True
+        elif block.kind != ITEM and in_list:
+            parts.append("</ul>")
+            in_list = False
+        tag = {HEADING: "h2", ITEM: "li"}.get(block.kind, "p")
+        parts.append(f"<{tag}>{escape(block.text)}</{tag}>")
+    if in_list:
+        parts.append("</ul>")
+    page = (
+        "<!DOCTYPE html><html><head><title>Privacy notice</title><style>body{font:1em sans-serif}</style>"
+        "<script>track()</script></head><body>" + "".join(parts) + "</body></html>"
+    )
+    return page.encode()
+
+
 def _seed_file(seed, fmt):
     text = _seed_text(seed)
     if fmt == "txt":
         return SEED_FILES[seed], text.encode()
+    if fmt == "html":
+        return f"{seed}.html", _html_bytes(text_blocks(text))
     return f"{seed}.docx", _docx_bytes(text_blocks(text))
 
 
@@ -107,7 +132,7 @@ def _all_text(document):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("fmt", ["txt", "docx"])
+@pytest.mark.parametrize("fmt", ["txt", "docx", "html"])
 @pytest.mark.parametrize("seed", ["000", "004"])
 def test_a_seed_lands_in_its_registers_and_keeps_its_words(world, seed, fmt):
     filename, data = _seed_file(seed, fmt)

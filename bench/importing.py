@@ -1,6 +1,6 @@
 """Issue 14: importing a Word notice of about ten pages, timed as a school's DPL would wait for its report.
 
-The file is made here with python-docx from both seeds (../shared/seeds), the
+The file is made here with python-docx from both seeds (notices/tests/fixtures/seeds), the
 first twice: about 4,300 words with heading styles and list paragraphs, some
 ten pages in Word. Each run is import_notice's dry run (read, map, write the
 draft in a transaction, compose, roll back): the report page's whole cost.
@@ -12,7 +12,7 @@ import time
 
 from bench.run import ROOT
 
-SEEDS = ROOT.parent / "shared" / "seeds"
+SEEDS = ROOT / "notices" / "tests" / "fixtures" / "seeds"
 RUNS = 5
 
 

@@ -19,7 +19,7 @@ from notices.importing.service import import_notice
 from notices.models import Notice
 from notices.tests.seed_facts import SEED_FACTS
 
-SEEDS = Path(settings.BASE_DIR).parent / "shared" / "seeds"
+SEEDS = Path(settings.BASE_DIR) / "notices" / "tests" / "fixtures" / "seeds"
 SEED_FILES = {"000": "000_8b8c92d444d07b16.txt", "004": "004_4663a02693de1972.txt"}
 RETENTION_TABLE = (("Record", "Retention period"), ("Pupil record", "Kept for 25 years from the child's date of birth"))
 

@@ -241,13 +241,13 @@ def _finish(run):
     )
 
 
-def execute_publish_run(run, *, holder=None, on_progress=None):
+def execute_publish_run(run, *, holder=None, on_progress=None, should_stop=None):
     """Publish pending items of `run` until none is left that another process does not have in hand.
 
     Any number of processes may run this for one run at once (notices.tasks enqueues one task per school):
     each takes the items nobody holds, so N workers publish N schools at a time. An item left pending by a
-    process that died is taken on the next pass. One failure never stops the rest. Returns the run as it
-    now stands.
+    process that died is taken on the next pass. One failure never stops the rest; `should_stop`, asked
+    before each item, ends this process's part (a command's Ctrl-C). Returns the run as it now stands.
     """
     holder = holder or this_process()
     claimed = _claim(run.pk, holder)
@@ -258,7 +258,8 @@ def execute_publish_run(run, *, holder=None, on_progress=None):
         while progressed and _renew_lease(claimed):
             progressed = False
             for item_pk in list(pending.values_list("pk", flat=True)):
-                if not _renew_lease(claimed):
+                if (should_stop and should_stop()) or not _renew_lease(claimed):
+                    progressed = False
                     break
                 item = _execute_item(claimed, item_pk)
                 if item is not None:

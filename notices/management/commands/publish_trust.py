@@ -1,3 +1,6 @@
+import signal
+import threading
+
 from django.core.management.base import BaseCommand, CommandError
 
 from notices.bulk import execute_publish_run, hand_back_runs, plan_trust_publish, this_process
@@ -27,13 +30,21 @@ class Command(BaseCommand):
             raise CommandError(" ".join(exc.problems)) from None
         total = run.items.count()
         self.stdout.write(f"{found.name}: {total} notice{'s' if total != 1 else ''} to publish")
+        # Ctrl-C stops between notices: a KeyboardInterrupt raised mid-publish can be swallowed by a library's
+        # finalizer (WeasyPrint's fonts), so the signal only asks, and the loop stops before the next notice.
+        interrupted = threading.Event()
+        previous = signal.signal(signal.SIGINT, lambda *_: interrupted.set())
         try:
-            run = execute_publish_run(run, holder=this_process(), on_progress=self._progress)
-        except KeyboardInterrupt:
-            # What is published stays published; the notice in hand rolled back with its transaction.
+            run = execute_publish_run(
+                run, holder=this_process(), on_progress=self._progress, should_stop=interrupted.is_set
+            )
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        if interrupted.is_set() and run.status == "running":
+            # What is published stays published; the worker takes up the rest at once.
             hand_back_runs(this_process())
             rest = f"the background worker (run_worker) publishes the rest of run {run.pk}."
-            raise CommandError(f"Interrupted: {rest}") from None
+            raise CommandError(f"Interrupted: {rest}")
         failed = run.items.filter(status="failed")
         if failed:
             names = ", ".join(f"{item.school.name} ({item.notice_slug})" for item in failed)

@@ -12,6 +12,7 @@ import datetime
 import logging
 import os
 import socket
+import threading
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
@@ -34,6 +35,11 @@ from tenants import access, audit
 from tenants.models import PublishRun, PublishRunItem, TemplateRelease
 
 logger = logging.getLogger(__name__)
+
+# Set when this process is being stopped (run_worker's signal handler): it takes no further item. A flag as well
+# as the SystemExit the handler raises, because an exception raised inside a library's finalizer (WeasyPrint's
+# fonts) is swallowed, and the stop would be lost.
+STOPPING = threading.Event()
 
 # The connection failed (database restarted, backend terminated): not any school's result.
 DATABASE_UNAVAILABLE = (InterfaceError, OperationalError)
@@ -258,7 +264,7 @@ def execute_publish_run(run, *, holder=None, on_progress=None, should_stop=None)
         while progressed and _renew_lease(claimed):
             progressed = False
             for item_pk in list(pending.values_list("pk", flat=True)):
-                if (should_stop and should_stop()) or not _renew_lease(claimed):
+                if STOPPING.is_set() or (should_stop and should_stop()) or not _renew_lease(claimed):
                     progressed = False
                     break
                 item = _execute_item(claimed, item_pk)

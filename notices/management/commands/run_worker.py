@@ -8,7 +8,7 @@ from django.db import connection, connections
 from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME
 from django_tasks_db.management.commands.db_worker import Worker
 
-from notices.bulk import DATABASE_UNAVAILABLE, hand_back_runs, resume_abandoned_runs, this_process
+from notices.bulk import DATABASE_UNAVAILABLE, STOPPING, hand_back_runs, resume_abandoned_runs, this_process
 
 # Back-off between reconnection attempts: 1, 2, 4, ... seconds, never longer than this.
 MAX_BACKOFF = 30
@@ -81,6 +81,7 @@ class Command(BaseCommand):
 
         def stop(signum, frame):
             worker.running = False
+            STOPPING.set()
             signal.signal(signum, signal.SIG_DFL)  # a second signal ends the process without the hand-back
             sys.exit(0)
 

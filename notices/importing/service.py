@@ -60,6 +60,16 @@ def _new_notice(document, *, user, reason):
     return notice
 
 
+def _result(draft, composed, blocks, report, /, *, dry_run, user, **where):
+    """The end of an import, inside its transaction: the coverage, then a rollback (dry run) or the audit event."""
+    report.coverage = coverage(blocks, composed)
+    if dry_run:
+        transaction.set_rollback(True)
+    else:
+        audit.record(audit.Action.NOTICE_IMPORTED, actor=user, **where)
+    return ImportResult(notice=None if dry_run else draft, document=composed, report=report)
+
+
 def import_notice(
     school,
     data: bytes,
@@ -99,14 +109,18 @@ def import_notice(
         )
         notice = _draft(notice or _new_notice(document, user=user, reason=reason), document, user=user, reason=reason)
         composed = compose_notice(notice, school=school)
-        report.coverage = coverage(blocks, composed)
-        if dry_run:
-            transaction.set_rollback(True)
-        else:
-            audit.record(
-                audit.Action.NOTICE_IMPORTED, actor=user, school=school, notice=slug, file=filename, replaced=replace
-            )
-    return ImportResult(notice=None if dry_run else notice, document=composed, report=report)
+        return _result(
+            notice,
+            composed,
+            blocks,
+            report,
+            dry_run=dry_run,
+            user=user,
+            school=school,
+            notice=slug,
+            file=filename,
+            replaced=replace,
+        )
 
 
 def import_template(
@@ -150,11 +164,15 @@ def import_template(
         with workspace_context(template):
             notice = template_notice(template)
             composed = compose_template(notice, trust=trust)
-        report.coverage = coverage(blocks, composed)
-        if dry_run:
-            transaction.set_rollback(True)
-        else:
-            audit.record(
-                audit.Action.NOTICE_IMPORTED, actor=user, trust=trust, template=slug, file=filename, replaced=replace
-            )
-    return ImportResult(notice=None if dry_run else notice, document=composed, report=report)
+        return _result(
+            notice,
+            composed,
+            blocks,
+            report,
+            dry_run=dry_run,
+            user=user,
+            trust=trust,
+            template=slug,
+            file=filename,
+            replaced=replace,
+        )

@@ -145,6 +145,33 @@ def _trust(slug, name, ico):
         dpo_name=f"{name} DPO",
         dpo_email=f"dpo@{slug}.example.org",
         complaints_contact=f"Email complaints@{slug}.example.org; we acknowledge within 30 days.",
+        # Most tests publish one change after another; the tests of the notice period set their own.
+        min_notice_days=0,
+    )
+
+
+def next_number(model, field, prefix, width):
+    """The next free `prefix`NNN value of `field`, for rows committed by tests that run other processes."""
+    from django.db.models import Max
+
+    top = model.objects.filter(**{f"{field}__startswith": prefix}).aggregate(top=Max(field))["top"]
+    return f"{prefix}{int(top[len(prefix) :]) + 1 if top else 1:0{width}d}"
+
+
+def new_trust(kind, ico_prefix):
+    """A trust of its own (slug `<kind>-<tag>`), for tests whose rows are committed and seen by other processes."""
+    import uuid
+
+    tag = uuid.uuid4().hex[:8]
+    return Trust.objects.create(
+        slug=f"{kind}-{tag}",
+        name=f"{kind.title()} Trust {tag}",
+        address=f"1 {kind.title()} Road",
+        ico_registration=next_number(Trust, "ico_registration", ico_prefix, 6),
+        dpo_name=f"{kind.title()} DPO",
+        dpo_email=f"dpo@{kind}-{tag}.example.org",
+        complaints_contact="complaints@example.org",
+        min_notice_days=0,  # published change after change; the notice period has its own tests
     )
 
 

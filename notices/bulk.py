@@ -28,6 +28,8 @@ from notices.publishing import (
     HasConflicts,
     NothingToPublish,
     PublishRefused,
+    check_notice_period,
+    not_past,
     pending_change,
     publish_notice,
 )
@@ -45,11 +47,15 @@ STOPPING = threading.Event()
 DATABASE_UNAVAILABLE = (InterfaceError, OperationalError)
 
 
-def plan_trust_publish(trust, *, user, summary, material=True):
+def plan_trust_publish(trust, *, user, summary, material=True, effective_at=None, urgent_reason=""):
     """A PublishRun listing every notice with unpublished changes (or never published) in `trust`'s schools."""
     summary = (summary or "").strip()
     if not summary:
         raise PublishRefused(["Say what changed: the summary is shown to parents with every new version."])
+    # Refused before anything is queued; each school's publish_notice checks it again against its own versions.
+    now = timezone.now()
+    effective = not_past(effective_at, now=now)
+    check_notice_period(trust, material=material, effective_at=effective, urgent_reason=urgent_reason, now=now)
     pending = []
     for school in trust.schools.select_related("trust").order_by("name"):
         with tenant_context(school):
@@ -58,7 +64,14 @@ def plan_trust_publish(trust, *, user, summary, material=True):
                 if change.has_changes:
                     pending.append((school, notice, change, conflicts(notice)))
     with transaction.atomic():
-        run = PublishRun.objects.create(trust=trust, started_by=user, summary=summary, material=material)
+        run = PublishRun.objects.create(
+            trust=trust,
+            started_by=user,
+            summary=summary,
+            material=material,
+            effective_at=effective_at,
+            urgent_reason=(urgent_reason or "").strip(),
+        )
         PublishRunItem.objects.bulk_create(
             PublishRunItem(
                 run=run,
@@ -189,6 +202,8 @@ def publish_run_item(run, item):
                 user=run.started_by,
                 summary=summary_naming_release(run.summary, notice),
                 material=run.material,
+                effective_at=run.effective_at,
+                urgent_reason=run.urgent_reason,
                 base_number=item.base_number,
                 base_hash=item.base_hash or None,
             )

@@ -16,6 +16,12 @@ through django_tenants.cache.make_key, which prefixes the active schema, and
 memory entries are keyed by host and checked against their school's token, so
 one school's page can never answer for another.
 
+A page lasts until the school's next version comes into force at the
+latest (selectors.next_switch, kept in the entry as `until`): every layer
+treats an entry past its `until` as missing, so the switch at an effective
+time needs no command, no purge and no token change, and the clock alone
+decides it.
+
 All three layers answer through _answer, so If-None-Match, If-Modified-Since,
 If-Match, If-Unmodified-Since, and on PDFs Range and If-Range, get the same
 answer (RFC 9110) whichever layer holds the page. A PDF is read from storage
@@ -25,6 +31,7 @@ layer reads it; one that does not match is never served (a 503, logged).
 
 import hashlib
 import logging
+import math
 import re
 import threading
 import time
@@ -35,9 +42,11 @@ from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import content_disposition_header, http_date, parse_http_date_safe
 
+from notices.selectors import next_switch
 from tenants import generations, outage
 
 logger = logging.getLogger(__name__)
@@ -50,7 +59,7 @@ PAGE_SECONDS = generations.MAX_AGE
 # Per process; about a thousand notice pages.
 MEMO_BYTES = 32 * 1024 * 1024
 # Bumped when an entry's shape changes, so a deploy never reads an entry the old code made.
-ENTRY_FORMAT = 2
+ENTRY_FORMAT = 3
 
 
 def page_key(token, path):
@@ -73,14 +82,28 @@ def forget_pages(schema_name):
     generations.replace_after_commit(generations.pages(schema_name))
 
 
+def _usable(entry):
+    return entry is not None and (entry["until"] is None or time.time() < entry["until"])
+
+
 def cached_entry(request, build):
-    """The entry for this request's path; on a miss `build()` makes it and the shared cache keeps it."""
+    """The entry for this request's path; on a miss `build()` makes it and the shared cache keeps it.
+
+    Kept until the school's next version comes into force at the latest.
+    """
     key = page_key(page_token(request), request.path)
     entry = cache.get(key)
-    if entry is None:
-        entry = build()
-        cache.set(key, entry, PAGE_SECONDS)
+    if not _usable(entry):
+        switch = next_switch()
+        entry = {**build(), "until": switch.timestamp() if switch else None}
+        seconds = PAGE_SECONDS if switch is None else max(1, min(PAGE_SECONDS, math.ceil(entry["until"] - time.time())))
+        cache.set(key, entry, seconds)
     return entry
+
+
+def last_changed(version):
+    """When a version's pages last changed: when it came into force, or when it was published if it is upcoming."""
+    return version.effective_at if version.effective_at <= timezone.now() else version.published_at
 
 
 def _validators(published_at):
@@ -90,15 +113,15 @@ def _validators(published_at):
     return {"last_modified": http_date(published_at.timestamp()), "modified": int(published_at.timestamp())}
 
 
-def body_entry(body: bytes, published_at, *, content_type="text/html; charset=utf-8", immutable=False, headers=None):
-    """An entry for a rendered body, with the validators for conditional GETs."""
+def body_entry(body: bytes, changed_at, *, content_type="text/html; charset=utf-8", immutable=False, headers=None):
+    """An entry for a rendered body, with the validators for conditional GETs (`changed_at`: Last-Modified)."""
     return {
         "body": body,
         "headers": headers or {},
         "content_type": content_type,
         "etag": f'"{hashlib.sha256(body).hexdigest()[:32]}"',
         "immutable": immutable,
-        **_validators(published_at),
+        **_validators(changed_at),
     }
 
 
@@ -119,7 +142,7 @@ def file_entry(version, *, immutable=False):
         "content_type": "application/pdf",
         "etag": f'"{version.pdf_sha256[:32]}"',
         "immutable": immutable,
-        **_validators(version.published_at),
+        **_validators(last_changed(version)),
     }
 
 
@@ -260,7 +283,7 @@ class CachedPageMiddleware:
     def __call__(self, request):
         if request.method in ("GET", "HEAD") and getattr(request.tenant, "trust_id", None):
             entry = cache.get(page_key(page_token(request), request.path))
-            if entry is not None:
+            if _usable(entry):
                 return respond(request, entry)
         return self.get_response(request)
 
@@ -301,7 +324,18 @@ class _Memo:
 class _Held:
     """One page as the full middleware chain answered it, with the tokens it was made under."""
 
-    __slots__ = ("body", "headers", "etag", "modified", "ranged", "schema", "hosts_token", "page_token", "made")
+    __slots__ = (
+        "body",
+        "headers",
+        "etag",
+        "modified",
+        "ranged",
+        "schema",
+        "hosts_token",
+        "page_token",
+        "made",
+        "until",
+    )
 
     def __init__(self, request, response, hosts_token):
         self.body = response.content
@@ -313,10 +347,12 @@ class _Held:
         self.hosts_token = hosts_token
         self.page_token = request.page_token
         self.made = time.monotonic()
+        self.until = response.page_entry["until"]
 
     def current(self):
         return (
             time.monotonic() - self.made < generations.MAX_AGE
+            and (self.until is None or time.time() < self.until)
             and self.hosts_token == generations.token(generations.HOSTS)
             and self.page_token == generations.token(generations.pages(self.schema))
         )

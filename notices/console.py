@@ -6,7 +6,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.http import Http404, JsonResponse
@@ -15,31 +14,28 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 from django_tenants.utils import tenant_context
 
+from announcements.wording import announcement_of
 from notices.admin.sites import template_admin_path
 from notices.bulk import plan_trust_publish
 from notices.checks import failures
 from notices.following import follow_status
-from notices.forms import PublishForm
-from notices.models import Notice
+from notices.forms import PublishForm, WhenFields
+from notices.models import Notice, NoticeVersion
 from notices.publishing import PublishRefused, pending_change, publish_notice
 from notices.releasing import ReleaseRefused, template_from_school
 from notices.tasks import start_trust_publish, stopped_workers
+from notices.withdrawal import withdraw_upcoming
 from tenants import access
 from tenants.models import PublishRun, School, Trust
+from tenants.services import update_trust
 from tenants.views import school_url
 
 
-class TrustPublishForm(forms.Form):
+class TrustPublishForm(WhenFields):
     summary = forms.CharField(label="What changed (shown to parents)", widget=forms.Textarea(attrs={"rows": 2}))
     material = forms.BooleanField(required=False, initial=True, label="Material change (untick for a wording fix)")
 
-
-def _trust_for_publisher(request, slug):
-    """The trust at `slug`, if the user publishes for it; 403 otherwise (404 if no such trust)."""
-    trust = get_object_or_404(Trust, slug=slug)
-    if not access.can_publish_trust(request.user, trust):
-        raise PermissionDenied("Only the trust's publishers can use its console.")
-    return trust
+    field_order = ["summary", "material", "effective_at", "urgent", "urgent_reason"]
 
 
 def _rows(request, trust):
@@ -55,12 +51,14 @@ def _rows(request, trust):
                     {
                         "school": school,
                         "notice": notice,
-                        "latest": change.current,
+                        "latest": change.latest,
+                        "live": change.live,
+                        "upcoming": change.upcoming,
                         "status": change.status,
                         "missing": [f.item for f in failures(change.document)],
                         "overdue": notice.review_by < today,
                         "review_soon": today <= notice.review_by < today + datetime.timedelta(days=30),
-                        "follow": follow_status(notice, current_version=change.current) if notice.follows_id else None,
+                        "follow": follow_status(notice, current_version=change.latest) if notice.follows_id else None,
                         "admin": f"{admin}admin/notices/notice/{notice.pk}/" if admin else None,
                     }
                 )
@@ -75,15 +73,20 @@ def _templates(trust):
 @login_required
 @require_http_methods(["GET", "POST"])
 def console(request, slug):
-    trust = _trust_for_publisher(request, slug)
+    trust = access.trust_for_publisher(request, slug)
     form = TrustPublishForm(request.POST if request.method == "POST" else None)
+    form.set_notice_period(trust.min_notice_days)
     if request.method == "POST" and form.is_valid():
         try:
             run = plan_trust_publish(
-                trust, user=request.user, summary=form.cleaned_data["summary"], material=form.cleaned_data["material"]
+                trust,
+                user=request.user,
+                summary=form.cleaned_data["summary"],
+                material=form.cleaned_data["material"],
+                **form.when_kwargs(),
             )
         except PublishRefused as exc:
-            form.add_error("summary", " ".join(exc.problems))
+            form.add_error(None, " ".join(exc.problems))
         else:
             transaction.on_commit(lambda: start_trust_publish(run))
             return redirect("console_run", slug=trust.slug, run_id=run.pk)
@@ -92,7 +95,7 @@ def console(request, slug):
         "trust": trust,
         "rows": rows,
         "form": form,
-        "pending": sum(1 for row in rows if row["status"] != "live"),
+        "pending": sum(1 for row in rows if row["status"] not in ("live", "upcoming")),
         "runs": trust.publish_runs.order_by("-created_at")[:5],
         "templates": _templates(trust),
     }
@@ -114,7 +117,7 @@ class NewTemplateForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def new_template(request, slug):
     """Make a template of the trust from one of its schools' notices (releasing.template_from_school)."""
-    trust = _trust_for_publisher(request, slug)
+    trust = access.trust_for_publisher(request, slug)
     sources = {}
     for school in trust.schools.select_related("trust").order_by("name"):
         with tenant_context(school):
@@ -142,13 +145,15 @@ def new_template(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def publish_one(request, slug, school_slug, notice_slug):
-    trust = _trust_for_publisher(request, slug)
+    trust = access.trust_for_publisher(request, slug)
     school = get_object_or_404(School, trust=trust, slug=school_slug)
     with tenant_context(school):
         notice = get_object_or_404(Notice, slug=notice_slug)
         change = pending_change(notice, school=school)
         problems = failures(change.document)
-        form = PublishForm(request.POST if request.method == "POST" else None, change=change)
+        form = PublishForm(
+            request.POST if request.method == "POST" else None, change=change, notice_days=trust.min_notice_days
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 version = publish_notice(notice, user=request.user, **form.publish_kwargs())
@@ -170,6 +175,80 @@ def publish_one(request, slug, school_slug, notice_slug):
         return render(request, "notices/console_publish.html", context)
 
 
+class TrustSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Trust
+        fields = ["min_notice_days", "email_when_in_force"]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def trust_settings(request, slug):
+    """How much notice the trust gives families of a material change, and whether they are emailed again."""
+    trust = access.trust_for_publisher(request, slug)
+    form = TrustSettingsForm(
+        request.POST if request.method == "POST" else None, instance=Trust.objects.get(pk=trust.pk)
+    )
+    if request.method == "POST" and form.is_valid():
+        update_trust(trust, by=request.user, **{name: form.cleaned_data[name] for name in form.changed_data})
+        messages.success(request, "Saved the trust's notice settings.")
+        return redirect("console", slug=trust.slug)
+    return render(request, "notices/console_settings.html", {"trust": trust, "form": form})
+
+
+class WithdrawUpcomingForm(forms.Form):
+    reason = forms.CharField(
+        label="Why it is withdrawn",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown to parents where the version was: it was public, so it stays in the record as withdrawn.",
+    )
+
+
+def _school_version(trust, school_slug, notice_slug, number):
+    """The school of `trust` and its version `number` of `notice_slug` (404 for another trust's school)."""
+    school = get_object_or_404(School.objects.select_related("trust"), trust=trust, slug=school_slug)
+    with tenant_context(school):
+        version = get_object_or_404(
+            NoticeVersion.objects.select_related("notice"), notice__slug=notice_slug, number=number
+        )
+    return school, version
+
+
+@login_required
+@require_safe
+def announcement(request, slug, school_slug, notice_slug, number):
+    """The ready-to-paste announcement of a material version, for the school's own messaging tool."""
+    trust = access.trust_for_publisher(request, slug)
+    school, version = _school_version(trust, school_slug, notice_slug, number)
+    with tenant_context(school):
+        text = announcement_of(school, version)
+    if text is None:
+        raise Http404("Wording fixes need no announcement.")
+    context = {"trust": trust, "school": school, "version": version, "text": text}
+    return render(request, "notices/console_announcement.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw_upcoming_view(request, slug, school_slug, notice_slug, number):
+    trust = access.trust_for_publisher(request, slug)
+    school, version = _school_version(trust, school_slug, notice_slug, number)
+    form = WithdrawUpcomingForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        with tenant_context(school):
+            try:
+                withdraw_upcoming(version, by=request.user, reason=form.cleaned_data["reason"])
+            except PublishRefused as exc:
+                form.add_error(None, " ".join(exc.problems))
+            else:
+                messages.success(
+                    request, f"Withdrew version {version.number} of {school.name}'s notice before it took effect."
+                )
+                return redirect("console", slug=trust.slug)
+    context = {"trust": trust, "school": school, "version": version, "form": form}
+    return render(request, "notices/console_withdraw.html", context)
+
+
 def _run_progress(run):
     items = list(run.items.select_related("school"))
     finished = sum(1 for item in items if item.status != item.Status.PENDING)
@@ -179,7 +258,7 @@ def _run_progress(run):
 @login_required
 @require_safe
 def run_detail(request, slug, run_id):
-    trust = _trust_for_publisher(request, slug)
+    trust = access.trust_for_publisher(request, slug)
     run = get_object_or_404(PublishRun, trust=trust, pk=run_id)
     items, finished = _run_progress(run)
     context = {
@@ -197,7 +276,7 @@ def run_detail(request, slug, run_id):
 @login_required
 @require_safe
 def run_progress(request, slug, run_id):
-    trust = _trust_for_publisher(request, slug)
+    trust = access.trust_for_publisher(request, slug)
     try:
         run = PublishRun.objects.get(trust=trust, pk=run_id)
     except PublishRun.DoesNotExist:

@@ -1194,6 +1194,25 @@ TRUSTS = [
     },
 ]
 
+# The trust's notice period for material changes (tenants.Trust.min_notice_days).
+NOTICE_DAYS = 14
+
+# One school announces a change that takes effect after the notice period, so a newcomer sees the "this
+# notice changes on ..." banner on its page after `make run` (issue 15).
+UPCOMING = {
+    "school": "hollybrook",
+    "add_system": {
+        "name": "Wonde",
+        "used_for": "Passes pupil and parent contact details from our management information system to the school "
+        "apps we use, so each app holds only what it needs",
+        "supplier": "Wonde Ltd",
+        "outside_uk": False,
+        "safeguard": "",
+    },
+    "summary": "From this date Wonde passes contact details from our management information system to the school "
+    "apps we use, instead of staff copying them by hand.",
+}
+
 V2_CHANGES = {
     "hollybrook": {
         "add_system": {

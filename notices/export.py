@@ -6,6 +6,8 @@ until it is added on purpose (with EXPORT_VERSION raised when a field changes
 meaning or goes away). docs/json-export.md describes every field.
 """
 
+from django.utils import timezone
+
 from notices.document import NoticeDocument
 from notices.registers import REGISTERS
 
@@ -68,6 +70,15 @@ def export_document(document: NoticeDocument) -> dict:
     return data
 
 
+def _dates(version):
+    # Added to export 1 with effective dates: in force from, and whether that is still to come.
+    return {
+        "published_at": version.published_at.isoformat(),
+        "effective_at": version.effective_at.isoformat(),
+        "upcoming": version.effective_at > timezone.now(),
+    }
+
+
 def export_version(version) -> dict:
     """The export of one published (not withdrawn) version."""
     return {
@@ -75,9 +86,14 @@ def export_version(version) -> dict:
         "school": version.document["school"]["slug"],
         "notice": version.document["slug"],
         "version": version.number,
-        "published_at": version.published_at.isoformat(),
+        **_dates(version),
         "summary": version.summary,
         "material": version.material,
         "pdf_sha256": version.pdf_sha256,
         "document": export_document(NoticeDocument.from_dict(version.document)),
     }
+
+
+def export_current(version) -> dict:
+    """/privacy/<slug>.json: the version in force, and the versions published to take effect later, in full."""
+    return {**export_version(version), "upcoming_versions": [export_version(u) for u in version.upcoming]}

@@ -392,6 +392,15 @@ class NoticeVersion(AppendOnlyModel):
         "tenants.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_constraint=False
     )  # no key into the public schema: see school_history
     published_at = models.DateTimeField()
+    # In force from: parents see the version as current from this moment (notices.selectors); until then it is
+    # upcoming, announced on the current page. Never before published_at.
+    effective_at = models.DateTimeField("in force from")
+    urgent_reason = models.TextField(
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Why a material change takes effect sooner than the trust's notice period (a legal duty).",
+    )
     # Set only by notices.withdrawal.redact_version, the one change a trigger lets through.
     redacted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -403,6 +412,10 @@ class NoticeVersion(AppendOnlyModel):
         constraints = [
             models.UniqueConstraint(fields=["notice", "number"], name="version_number_unique_per_notice"),
             models.CheckConstraint(condition=models.Q(number__gte=1), name="version_number_positive"),
+            models.CheckConstraint(
+                condition=models.Q(effective_at__gte=models.F("published_at")),
+                name="version_in_force_after_publication",
+            ),
         ]
 
     def __str__(self):

@@ -41,7 +41,7 @@ class _ErrorCollector(logging.Handler):
             self.messages.append(record.getMessage())
 
 
-def pdf_html(document: NoticeDocument, *, version_number: int, published_on) -> str:
+def pdf_html(document: NoticeDocument, *, version_number: int, published_on, effective_at=None) -> str:
     return render_to_string(
         "notices/pdf.html",
         {
@@ -49,6 +49,7 @@ def pdf_html(document: NoticeDocument, *, version_number: int, published_on) -> 
             "article": render_notice_html(document),
             "version_number": version_number,
             "published_on": published_on,
+            "effective_at": effective_at,
         },
     )
 
@@ -75,13 +76,15 @@ def _static_fetcher():
     return _per_thread.fetcher
 
 
-def render_pdf(document: NoticeDocument, *, version_number: int, published_on) -> bytes:
-    """The PDF for one version. Any error WeasyPrint logs is raised as PdfRenderError.
+def render_pdf(document: NoticeDocument, *, version_number: int, published_on, effective_at=None) -> bytes:
+    """The PDF for one version, with the day it was published and the moment it is in force from.
 
-    WeasyPrint reports PDF/UA problems (and missing resources) only by logging,
-    so a logged error would otherwise ship an inaccessible PDF silently.
+    Any error WeasyPrint logs is raised as PdfRenderError: WeasyPrint reports
+    PDF/UA problems (and missing resources) only by logging, so a logged error
+    would otherwise ship an inaccessible PDF silently.
     """
-    return _write_pdf(pdf_html(document, version_number=version_number, published_on=published_on))
+    html = pdf_html(document, version_number=version_number, published_on=published_on, effective_at=effective_at)
+    return _write_pdf(html)
 
 
 def render_redaction_pdf(*, version_number: int, school_name: str, redacted_on) -> bytes:

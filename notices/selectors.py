@@ -3,10 +3,17 @@
 The notice row is used for one thing: to find its versions from the slug in
 the address (a slug is fixed once a version exists). Titles, names and every
 other word on a public page come from a version's frozen document.
+
+A version is in force from its effective_at; before that it is upcoming. The
+current version is the highest-numbered one in force that was not withdrawn,
+decided at each read from the clock, so a version becomes current at its time
+with nothing run then. Cached pages last until the school's next such moment
+(next_switch), never past it.
 """
 
-from django.db.models import Prefetch
+from django.db.models import Min, Prefetch
 from django.http import Http404
+from django.utils import timezone
 
 from notices.models import Notice, NoticeVersion, Withdrawal
 
@@ -22,14 +29,34 @@ def _withdrawals():
     return Prefetch("withdrawals", queryset=Withdrawal.objects.order_by("at"))
 
 
-def current_version(notice):
-    """The version parents see now: the highest-numbered one that was not withdrawn. None if there is none."""
+def _up():
+    return NoticeVersion.objects.filter(withdrawals__isnull=True)
+
+
+def current_version(notice, *, now=None):
+    """The version parents see now: the highest-numbered one in force and not withdrawn. None if there is none."""
     return (
-        NoticeVersion.objects.filter(notice=notice, withdrawals__isnull=True)
+        _up()
+        .filter(notice=notice, effective_at__lte=now or timezone.now())
         .order_by("-number")
         .prefetch_related(_withdrawals())
         .first()
     )
+
+
+def latest_version(notice):
+    """The highest-numbered version not withdrawn, in force or upcoming: what the draft is compared with."""
+    return _up().filter(notice=notice).order_by("-number").prefetch_related(_withdrawals()).first()
+
+
+def upcoming_versions(notice_id, *, now=None):
+    """The versions published to take effect later (not withdrawn), soonest first."""
+    return list(_up().filter(notice_id=notice_id, effective_at__gt=now or timezone.now()).order_by("number"))
+
+
+def next_switch(*, now=None):
+    """The next moment a version of this school comes into force (None if none is due): cached pages end then."""
+    return _up().filter(effective_at__gt=now or timezone.now()).aggregate(at=Min("effective_at"))["at"]
 
 
 def withdrawal_of(version):
@@ -39,14 +66,15 @@ def withdrawal_of(version):
     return (redactions or rows or [None])[0]
 
 
-def published_notices():
-    """(current version, its document's title) for every notice that has one, by title."""
+def published_notices(*, now=None):
+    """The current version of every notice that has one, by its document's title."""
     current = (
-        NoticeVersion.objects.filter(withdrawals__isnull=True)
+        _up()
+        .filter(effective_at__lte=now or timezone.now())
         .order_by("notice_id", "-number")
         .distinct("notice_id")
         .select_related("notice")
-        .only("notice__slug", "number", "published_at", "document")
+        .only("notice__slug", "number", "published_at", "effective_at", "document")
     )
     return sorted(current, key=lambda v: v.document["title"])
 
@@ -66,8 +94,10 @@ def get_current_version(slug):
     notice = _notice_with_versions(slug)
     version = current_version(notice)
     if version is None:
+        # Every version was withdrawn (a first version is always in force when published).
         latest = NoticeVersion.objects.filter(notice=notice).prefetch_related(_withdrawals()).order_by("-number")[0]
         raise Gone(latest, withdrawal_of(latest))
+    version.upcoming = upcoming_versions(notice.pk)
     return version
 
 
@@ -90,7 +120,7 @@ def get_version(slug, number):
 def list_versions(slug):
     """Every version of the notice at `slug`, newest first.
 
-    Each has `.withdrawal` (None, or the record), `.is_current`, and
+    Each has `.withdrawal` (None, or the record), `.is_current`, `.is_upcoming`, and
     `.previous` (the number of the latest earlier version still up, to compare with, or None).
     """
     versions = list(
@@ -102,15 +132,17 @@ def list_versions(slug):
     )
     if not versions:
         raise Http404("There is no notice at this address.")
+    now = timezone.now()
     previous = None
     for version in versions:
         version.withdrawal = withdrawal_of(version)
         version.previous, version.is_current = previous, False
+        version.is_upcoming = version.withdrawal is None and version.effective_at > now
         if version.withdrawal is None:
             previous = version.number
-    up = [v for v in versions if v.withdrawal is None]
-    if up:
-        up[-1].is_current = True
+    in_force = [v for v in versions if v.withdrawal is None and not v.is_upcoming]
+    if in_force:
+        in_force[-1].is_current = True
     return versions[::-1]
 
 

@@ -12,13 +12,14 @@ import json
 from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from notices import cache as page_cache
 from notices import selectors
 from notices.diff import diff_documents
 from notices.document import NoticeDocument
-from notices.export import export_version
+from notices.export import export_current
 from notices.rendering import published_html
 
 
@@ -69,7 +70,7 @@ def school_home(request):
         current = selectors.published_notices()
         context = {"chrome": chrome(school=request.tenant), "school": request.tenant, "current": current}
         body = _page(request, "notices/school_home.html", context)
-        return page_cache.body_entry(body, max((v.published_at for v in current), default=None))
+        return page_cache.body_entry(body, max((v.effective_at for v in current), default=None))
 
     return _serve(request, build)
 
@@ -85,12 +86,18 @@ def _version_context(request, version, *, current):
     }
 
 
+def _current_changed_at(version):
+    """The current page changes when its version comes into force and when a coming change is announced."""
+    return max([version.effective_at, *(u.published_at for u in version.upcoming)])
+
+
 @require_safe
 def notice_current(request, slug):
     def build():
         version = selectors.get_current_version(slug)
-        body = _page(request, "notices/notice_page.html", _version_context(request, version, current=True))
-        return page_cache.body_entry(body, version.published_at)
+        context = {**_version_context(request, version, current=True), "upcoming": version.upcoming}
+        body = _page(request, "notices/notice_page.html", context)
+        return page_cache.body_entry(body, _current_changed_at(version))
 
     return _serve(request, build, slug)
 
@@ -99,8 +106,13 @@ def notice_current(request, slug):
 def version_detail(request, slug, number):
     def build():
         version = selectors.get_version(slug, number)
-        body = _page(request, "notices/notice_page.html", _version_context(request, version, current=False))
-        return page_cache.body_entry(body, version.published_at, immutable=True)
+        context = _version_context(request, version, current=False)
+        # Until it is in force the page says so, and points to the version in force: it changes at that moment.
+        upcoming = version.effective_at > timezone.now()
+        if upcoming:
+            context["in_force"] = selectors.current_version(version.notice)
+        body = _page(request, "notices/notice_page.html", {**context, "upcoming_version": upcoming})
+        return page_cache.body_entry(body, page_cache.last_changed(version), immutable=not upcoming)
 
     return _serve(request, build, slug)
 
@@ -116,7 +128,7 @@ def version_list(request, slug):
             "versions": versions,
         }
         body = _page(request, "notices/versions.html", context)
-        return page_cache.body_entry(body, versions[0].published_at)
+        return page_cache.body_entry(body, max(page_cache.last_changed(v) for v in versions))
 
     return _serve(request, build, slug)
 
@@ -131,7 +143,8 @@ def changes(request, slug, old, new):
         diff = diff_documents(NoticeDocument.from_dict(before.document), NoticeDocument.from_dict(after.document))
         context = {"chrome": chrome(after.document), "slug": slug, "before": before, "after": after, "diff": diff}
         body = _page(request, "notices/changes.html", context)
-        return page_cache.body_entry(body, max(before.published_at, after.published_at), immutable=True)
+        changed = max(page_cache.last_changed(before), page_cache.last_changed(after))
+        return page_cache.body_entry(body, changed, immutable=True)
 
     return _serve(request, build, slug)
 
@@ -140,10 +153,11 @@ def changes(request, slug, old, new):
 def notice_json(request, slug):
     def build():
         version = selectors.get_current_version(slug)
-        body = json.dumps(export_version(version), ensure_ascii=False, sort_keys=True).encode()
+        body = json.dumps(export_current(version), ensure_ascii=False, sort_keys=True).encode()
         # Trust websites may fetch the current notice from the browser.
         cors = {"Access-Control-Allow-Origin": "*"}
-        return page_cache.body_entry(body, version.published_at, content_type="application/json", headers=cors)
+        changed = _current_changed_at(version)
+        return page_cache.body_entry(body, changed, content_type="application/json", headers=cors)
 
     return _serve(request, build, slug)
 

@@ -1,6 +1,9 @@
 """Taking a published version down, on the record: the only acts that touch a published version.
 
-Both are for platform admins only and leave an audit event. A withdrawn
+withdraw_version and redact_version are for platform admins only;
+withdraw_upcoming lets the trust's publishers take back a version before it
+comes into force (it was public, so it stays in the record as withdrawn and its
+number is never reused). Each leaves an audit event and an announcement event. A withdrawn
 version's addresses answer 410 Gone with the reason and a link to the current
 version; the archive keeps a line for it. A redaction also replaces the
 version's document, HTML, summary and PDF with a notice of redaction (the one
@@ -18,11 +21,12 @@ from django.core.files.base import ContentFile
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from announcements import events
 from notices import cache as page_cache
 from notices.models import NoticeVersion, Withdrawal
 from notices.pdf import render_redaction_pdf
 from notices.publishing import PublishRefused, current_school
-from tenants import audit
+from tenants import access, audit
 
 REDACTED_HTML = (
     '<article class="notice" lang="en-GB"><h1 id="top">This version was removed</h1>'
@@ -34,6 +38,10 @@ REDACTED_HTML = (
 def _check(by, reason):
     if not getattr(by, "is_platform_admin", False) or not by.is_active:
         raise PermissionDenied("Only a platform admin can withdraw or redact a published version.")
+    return _reason(reason)
+
+
+def _reason(reason):
     reason = (reason or "").strip()
     if not reason:
         raise PublishRefused(["Say why: the reason is kept in the record and shown to parents."])
@@ -47,7 +55,31 @@ def _forget_pages_at_commit():
 @transaction.atomic
 def withdraw_version(version, *, by, reason):
     """Take `version` down: its addresses answer 410 with `reason`, and the current version is the one before."""
-    reason = _check(by, reason)
+    return _withdraw(version, by=by, reason=_check(by, reason))
+
+
+@transaction.atomic
+def withdraw_upcoming(version, *, by, reason):
+    """Take back a version before it comes into force: the version in force now stays in force.
+
+    For the trust's publishers (and platform admins). Once it is in force only
+    a platform admin can withdraw it (withdraw_version).
+    """
+    school = current_school()
+    if not (getattr(by, "is_platform_admin", False) and by.is_active) and not access.can_publish_trust(
+        by, school.trust
+    ):
+        raise PermissionDenied("Only the trust's publishers can withdraw a version before it takes effect.")
+    reason = _reason(reason)
+    locked = NoticeVersion.objects.select_for_update().get(pk=version.pk)
+    if locked.effective_at <= timezone.now():
+        raise PublishRefused(
+            [f"Version {locked.number} is in force already; ask a platform admin to withdraw it if it must go."]
+        )
+    return _withdraw(locked, by=by, reason=reason, scheduled=True)
+
+
+def _withdraw(version, *, by, reason, scheduled=False):
     school = current_school()
     version = NoticeVersion.objects.select_for_update().get(pk=version.pk)
     if version.withdrawals.exists():
@@ -60,7 +92,9 @@ def withdraw_version(version, *, by, reason):
         notice=version.notice.slug,
         version=version.number,
         reason=reason,
+        **({"before_in_force": True} if scheduled else {}),
     )
+    events.version_withdrawn(school, version, reason=reason)
     _forget_pages_at_commit()
     return withdrawal
 
@@ -84,6 +118,7 @@ def redact_version(version, *, by, reason):
     }
     if not version.withdrawals.exists():
         Withdrawal.objects.create(version=version, reason=reason, at=now, by=by)
+        events.version_withdrawn(school, version, reason=reason)
     Withdrawal.objects.create(version=version, redacted=True, reason=reason, at=now, by=by)
 
     pdf = render_redaction_pdf(version_number=version.number, school_name=school.name, redacted_on=now)

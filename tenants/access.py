@@ -1,8 +1,10 @@
 """Who may do what, in one place. Every view and admin asks here."""
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.shortcuts import get_object_or_404
 
-from tenants.models import Membership, School, Workspace
+from tenants.models import Membership, School, Trust, Workspace
 
 EDITOR = Membership.Role.EDITOR
 PUBLISHER = Membership.Role.PUBLISHER
@@ -40,6 +42,14 @@ def can_publish_trust(user, trust):
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return Membership.objects.filter(user=user, role=PUBLISHER, trust=trust).exists()
+
+
+def trust_for_publisher(request, slug):
+    """The trust at `slug`, if the user publishes for it; 403 otherwise (404 if no such trust). For console views."""
+    trust = get_object_or_404(Trust, slug=slug)
+    if not can_publish_trust(request.user, trust):
+        raise PermissionDenied("Only the trust's publishers can use its console.")
+    return trust
 
 
 def workspace_role(user, workspace):

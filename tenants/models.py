@@ -26,6 +26,18 @@ class Trust(models.Model):
         help_text="How families complain to the trust itself before going to the ICO "
         "(Data (Use and Access) Act 2025): who, how, and that complaints are acknowledged within 30 days."
     )
+    min_notice_days = models.PositiveSmallIntegerField(
+        "minimum notice period (days)",
+        default=14,
+        db_default=14,
+        help_text="How long before a material change takes effect families must be told. A shorter period needs "
+        "an urgent reason, which is recorded.",
+    )
+    email_when_in_force = models.BooleanField(
+        "email families again when a change comes into force",
+        default=False,
+        db_default=False,
+    )
 
     class Meta:
         ordering = ["name"]
@@ -216,6 +228,8 @@ class AuditEvent(AppendOnlyModel):
         TEMPLATE_RELEASED = "template_released", "Released a trust template"
         NOTICE_LINKED = "notice_linked", "Linked a notice to a trust template"
         NOTICE_IMPORTED = "notice_imported", "Imported a notice from a file"
+        WEBHOOK_ADDED = "webhook_added", "Added a webhook"
+        WEBHOOK_DISABLED = "webhook_disabled", "Disabled a webhook"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -253,6 +267,9 @@ class PublishRun(models.Model):
     started_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     summary = models.TextField()
     material = models.BooleanField(default=True)
+    # Passed to each school's publish_notice: when the versions take effect (None: when each is published).
+    effective_at = models.DateTimeField(null=True, blank=True)
+    urgent_reason = models.TextField(blank=True, default="", db_default="")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -53,3 +53,5 @@ class ResilientRedisCache(RedisCache):
     touch = _or(False)(RedisCache.touch)
     delete = _or(False)(RedisCache.delete)
     delete_many = _or(None)(RedisCache.delete_many)
+    # Counters (the subscription rate limits) count from nothing while Redis is away: limits lapse, pages work.
+    incr = _or(lambda key, delta=1, version=None: delta)(RedisCache.incr)

@@ -28,6 +28,12 @@ if not SECRET_KEY:
 # School hosts are <school-slug>.<PORTAL_DOMAIN>; the bare domain is the portal.
 PORTAL_DOMAIN = env_hostname("PORTAL_DOMAIN", "localhost")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [PORTAL_DOMAIN, "." + PORTAL_DOMAIN])
+# How links in emails, feeds and webhooks begin, where no request says it: scheme and an optional port
+# (a school's link is <scheme>://<school-slug>.<PORTAL_DOMAIN><port>/...).
+PUBLIC_SCHEME = env_str("PUBLIC_SCHEME", "http" if DEBUG else "https")
+if PUBLIC_SCHEME not in ("http", "https") or (not DEBUG and PUBLIC_SCHEME != "https"):
+    raise ImproperlyConfigured(f"PUBLIC_SCHEME must be https (or http with DEBUG on), got {PUBLIC_SCHEME!r}")
+PUBLIC_PORT = env_int("PUBLIC_PORT", 8000 if DEBUG else 443, minimum=1, maximum=65535)
 
 
 def _database(variable, url):
@@ -79,11 +85,13 @@ SHARED_APPS = [
     "django_tasks_db",
     # After contrib.auth and contrib.admin, so tenants.admin can drop the Group admin.
     "tenants",
+    "announcements",
 ]
 TENANT_APPS = [
     "django.contrib.admin",
     "simple_history",
     "notices",
+    "subscriptions",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -279,6 +287,14 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # a run whose lease lapsed is resumed by a live worker, and failed with its reason after this many attempts.
 PUBLISH_RUN_LEASE_SECONDS = env_int("PUBLISH_RUN_LEASE_SECONDS", 60, minimum=2)
 PUBLISH_RUN_MAX_ATTEMPTS = env_int("PUBLISH_RUN_MAX_ATTEMPTS", 3, minimum=1)
+# Trusts' webhooks (announcements.webhooks): each attempt waits this long for the receiver, a delivery is failed
+# after this many attempts (back-off doubling from 30 s, about 64 minutes over 8), and plain-http loopback
+# addresses are accepted only in development and tests, never in production.
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1, maximum=30)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1, maximum=20)
+WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", DEBUG)
+if WEBHOOK_ALLOW_LOOPBACK and not DEBUG:
+    raise ImproperlyConfigured("WEBHOOK_ALLOW_LOOPBACK must be off when DEBUG is off (webhooks go to https only)")
 # The largest notice file import_notice accepts (notices.importing), 10 MB by default.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 
@@ -332,10 +348,16 @@ if not DEBUG:
     if BEHIND_TLS_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Password-reset mail. In development without EMAIL_HOST it is printed to the console;
-# in production it goes over SMTP (a local MTA on localhost:25 unless EMAIL_HOST says otherwise).
+# Password-reset mail and the emails to families. In development without EMAIL_HOST each message is written
+# to a file under var/mail, where a newcomer can read it; in production it goes over SMTP (a local MTA on
+# localhost:25 unless EMAIL_HOST says otherwise).
 if DEBUG and not env_str("EMAIL_HOST"):
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
+        }
+    }
 else:
     MAILERS = {
         "default": {
@@ -346,10 +368,21 @@ else:
                 "username": env_str("EMAIL_HOST_USER"),
                 "password": env_str("EMAIL_HOST_PASSWORD"),
                 "use_tls": env_bool("EMAIL_USE_TLS", False),
+                # A mail server that stops answering must not hold the worker (and its row locks) for ever.
+                "timeout": env_int("EMAIL_TIMEOUT", 10, minimum=1),
             },
         }
     }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"privacy-portal@{PORTAL_DOMAIN}")
+
+# Emails to families who asked for them (subscriptions). A confirmation link works this many days, and an address
+# never confirmed is deleted after them; an announcement is tried this many times (with growing waits) before it
+# is marked failed; a school's subscribe form takes this many requests an hour per address and per client address.
+SUBSCRIPTION_CONFIRM_DAYS = env_int("SUBSCRIPTION_CONFIRM_DAYS", 7, minimum=1)
+SUBSCRIPTION_MAX_ATTEMPTS = env_int("SUBSCRIPTION_MAX_ATTEMPTS", 6, minimum=1)
+SUBSCRIPTION_RATE_PER_ADDRESS = env_int("SUBSCRIPTION_RATE_PER_ADDRESS", 3, minimum=1)
+SUBSCRIPTION_RATE_PER_IP = env_int("SUBSCRIPTION_RATE_PER_IP", 20, minimum=1)
+SUBSCRIPTION_RATE_WINDOW_SECONDS = 3600
 
 LOGGING = {
     "version": 1,

@@ -6,11 +6,13 @@ Views stay thin: fetch the object, validate, call the domain function
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
+from announcements.wording import announcement_of
 from notices.admin.follow import FollowViews
 from notices.admin.forms import NoticeForm, set_reason
 from notices.admin.importing import ImportViews
@@ -32,6 +34,7 @@ from notices.publishing import (
 )
 from notices.registers import REGISTERS
 from notices.rendering import render_notice_html
+from subscriptions.selectors import confirmed_count
 from tenants import access
 
 
@@ -100,6 +103,11 @@ class NoticeAdmin(FollowViews, ImportViews, NoticeAdminBase):
         return [
             path("<int:pk>/preview/", wrap(self.preview_view), name="notices_notice_preview"),
             path("<int:pk>/publish/", wrap(self.publish_view), name="notices_notice_publish"),
+            path(
+                "<int:pk>/announcement/<int:number>/",
+                wrap(self.announcement_view),
+                name="notices_notice_announcement",
+            ),
             path("<int:pk>/revert/<int:number>/", wrap(self.revert_view), name="notices_notice_revert"),
             *self.follow_urls(),
             *self.import_urls(),
@@ -113,9 +121,12 @@ class NoticeAdmin(FollowViews, ImportViews, NoticeAdminBase):
             extra_context.update(
                 findings=check_document(change.document),
                 status=change.status,
-                latest=change.current,
+                latest=change.latest,
+                live=change.live,
+                announced=next((v for v in (change.latest, change.live) if v is not None and v.material), None),
+                subscriber_count=confirmed_count(notice),
                 publish_refusal=access.publish_refusal_reason(request.user, request.tenant),
-                **self.follow_context(request, notice, change.current),
+                **self.follow_context(request, notice, change.latest),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -136,8 +147,11 @@ class NoticeAdmin(FollowViews, ImportViews, NoticeAdminBase):
     def publish_view(self, request, pk):
         notice = self._notice(request, pk)
         refusal = access.publish_refusal_reason(request.user, request.tenant)
-        change = pending_change(notice, school=fresh_school(request.tenant))
-        form = PublishForm(request.POST if request.method == "POST" else None, change=change)
+        school = fresh_school(request.tenant)
+        change = pending_change(notice, school=school)
+        form = PublishForm(
+            request.POST if request.method == "POST" else None, change=change, notice_days=school.trust.min_notice_days
+        )
         if request.method == "POST":
             if refusal:
                 raise PermissionDenied(refusal)
@@ -159,6 +173,22 @@ class NoticeAdmin(FollowViews, ImportViews, NoticeAdminBase):
             refusal=refusal,
             findings=check_document(change.document),
             change=change,
+        )
+
+    def announcement_view(self, request, pk, number):
+        """The ready-to-paste announcement of a material version (announcements.wording), for the school's staff."""
+        notice = self._notice(request, pk)
+        version = get_object_or_404(NoticeVersion, notice=notice, number=number)
+        text = announcement_of(request.tenant, version)
+        if text is None:
+            raise Http404("Wording fixes need no announcement.")
+        return self._page(
+            request,
+            "admin/notices/notice/announcement.html",
+            f"Announcement of version {number}",
+            notice=notice,
+            version=version,
+            text=text,
         )
 
     def revert_view(self, request, pk, number):

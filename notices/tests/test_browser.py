@@ -1,11 +1,13 @@
 """Public pages in real Chromium (Debian's /usr/bin/chromium): axe-core WCAG 2.2 AA, 320 px reflow, no JavaScript."""
 
+import datetime
 import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 from django.test.testcases import LiveServerThread, _StaticFilesHandler
 from django_tenants.utils import tenant_context
 
@@ -14,6 +16,8 @@ from notices.demo import load_notice
 from notices.models import Notice, Section, System
 from notices.publishing import publish_notice
 from notices.tests.factories import notice_data
+from subscriptions import tokens
+from subscriptions.models import Subscriber
 from tenants.provisioning import create_school
 
 pytestmark = pytest.mark.browser
@@ -52,6 +56,17 @@ def site(world, django_db_blocker):
             publish_notice(notice, user=None, summary="Added the homework app.")
             change_draft(notice, "Reworded.")
             publish_notice(notice, user=None, summary="Wording fix.", material=False)
+            # Version 4 takes effect in a month: the current page carries its banner.
+            change_draft(notice, "Coming later.")
+            publish_notice(
+                notice,
+                user=None,
+                summary="A change announced ahead.",
+                effective_at=timezone.now() + datetime.timedelta(days=30),
+            )
+            subscriber = Subscriber.objects.create(notice=notice, email="family@example.org")
+            confirm = f"/subscriptions/confirm/{tokens.confirm_token(subscriber)}/"
+            unsubscribe = f"/subscriptions/unsubscribe/{tokens.unsubscribe_token(subscriber)}/"
             Notice.objects.create(
                 title="Workforce notice",
                 slug="workforce",
@@ -71,6 +86,7 @@ def site(world, django_db_blocker):
         # Playwright's sync API runs an event loop in this thread; no ORM call
         # happens here while it runs (the server thread does the queries).
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        SUBSCRIPTION_PAGES.extend([("school", confirm, 200), ("school", unsubscribe, 200)])
         try:
             yield f"http://browser-school.localhost:{server.port}", f"http://localhost:{server.port}"
         finally:
@@ -104,11 +120,35 @@ PAGES = [
     ("school", f"/privacy/{SLUG}/", 200),
     ("school", f"/privacy/{SLUG}/versions/", 200),
     ("school", f"/privacy/{SLUG}/versions/1/", 200),
+    ("school", f"/privacy/{SLUG}/versions/4/", 200),
     ("school", f"/privacy/{SLUG}/changes/1...2/", 200),
+    ("school", f"/privacy/{SLUG}/subscribe/", 200),
+    ("school", "/subscriptions/privacy/", 200),
     ("school", "/privacy/workforce/", 404),
     ("school", "/no-such-page/", 404),
     ("portal", "/", 200),
 ]
+
+
+# The confirm and unsubscribe pages need the links the site fixture signs.
+SUBSCRIPTION_PAGES = []
+
+
+@pytest.mark.parametrize("width", [1024, 320])
+def test_subscription_link_pages_have_no_wcag_22_aa_violations_and_reflow(site, browser, width):
+    for _, path, status in SUBSCRIPTION_PAGES:
+        context, page, response, csp = open_page(browser, site[0] + path, width=width)
+        try:
+            assert response.status == status, path
+            page.evaluate(AXE)
+            result = page.evaluate(
+                "options => axe.run(document, options)", {"runOnly": {"type": "tag", "values": WCAG_22_AA}}
+            )
+            assert [v["id"] for v in result["violations"]] == [], path
+            assert csp == [], path
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
+        finally:
+            context.close()
 
 
 def open_page(browser, url, *, width=1024, javascript=True):
@@ -176,6 +216,7 @@ def staff(site, world, django_db_blocker):
     """
     from django.test import Client
 
+    from announcements.webhooks.delivery import create_webhook, enqueue_test
     from notices import following
     from notices.registers import BY_ATTR
     from notices.releasing import release_template, template_from_school, workspace_context
@@ -198,6 +239,8 @@ def staff(site, world, django_db_blocker):
             trust_section.save()
         connection.set_schema_to_public()
         release_template(template, user=None, summary="New collecting wording.")
+        webhook = create_webhook(world.trust_y, "http://127.0.0.1:9/hook", by=world.publisher_y)
+        enqueue_test(webhook)
         client = Client()
         client.force_login(world.publisher_y)
         session = client.cookies[settings.SESSION_COOKIE_NAME].value
@@ -218,6 +261,14 @@ def staff(site, world, django_db_blocker):
         ("portal", f"/trust/{world.trust_y.slug}/templates/admin/notices/notice/import/"),
         ("portal", f"/trust/{world.trust_y.slug}/"),
         ("portal", f"/trust/{world.trust_y.slug}/templates/new/"),
+        ("school", school_admin + "publish/"),
+        ("school", school_admin + "announcement/4/"),
+        ("portal", f"/trust/{world.trust_y.slug}/publish/browser-school/{SLUG}/"),
+        ("portal", f"/trust/{world.trust_y.slug}/announce/browser-school/{SLUG}/4/"),
+        ("portal", f"/trust/{world.trust_y.slug}/withdraw/browser-school/{SLUG}/4/"),
+        ("portal", f"/trust/{world.trust_y.slug}/settings/"),
+        ("portal", f"/trust/{world.trust_y.slug}/webhooks/"),
+        ("portal", f"/trust/{world.trust_y.slug}/webhooks/{webhook.pk}/"),
     ]
     return session, pages
 

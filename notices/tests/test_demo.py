@@ -1,6 +1,7 @@
 """load_demo: idempotent, three published versions per school, then a fourth following the trust's template,
 and every fact of both seeds."""
 
+import datetime
 import io
 import json
 
@@ -12,6 +13,7 @@ from django_tenants.utils import tenant_context
 from notices import demo_content, following, selectors
 from notices.compose import compose_notice
 from notices.models import ItemState, Notice, NoticeVersion, System
+from notices.moments import spoken
 from notices.publishing import pending_change
 from notices.registers import REGISTERS
 from notices.rendering import markdown_as_text
@@ -106,21 +108,38 @@ def test_load_demo_prints_the_urls_and_a_login_for_each_persona(demo):
 
 def test_every_demo_school_has_three_versions_then_one_bringing_its_trusts_template(demo):
     for slug, versions in demo["before"]["versions"].items():
-        assert [(n, material) for n, material, _ in versions] == [(1, True), (2, True), (3, False), (4, True)], slug
+        expected = [(1, True), (2, True), (3, False), (4, True)]
+        if slug == demo_content.UPCOMING["school"]:
+            expected.append((5, True))
+        assert [(n, material) for n, material, _ in versions] == expected, slug
+
+
+def test_one_demo_school_announces_a_change_after_the_notice_period_and_its_page_shows_the_banner(demo, client):
+    school = demo_school(demo_content.UPCOMING["school"])
+    assert school.trust.min_notice_days == demo_content.NOTICE_DAYS
+    with tenant_context(school):
+        upcoming = NoticeVersion.objects.get(number=5)
+    assert upcoming.effective_at >= upcoming.published_at + datetime.timedelta(days=demo_content.NOTICE_DAYS)
+    assert upcoming.urgent_reason == ""
+    html = client.get("/privacy/pupils-and-parents/", HTTP_HOST=f"{school.slug}.localhost").content.decode()
+    assert f"This notice changes on {spoken(upcoming.effective_at)}" in html
+    assert 'href="/privacy/pupils-and-parents/changes/4...5/"' in html
+    assert "Version 4, published" in html  # the version in force is still the one shown
 
 
 def test_version_two_has_a_visible_change_and_each_publish_is_audited(demo, client):
     html = client.get("/privacy/pupils-and-parents/changes/1...2/", HTTP_HOST="hollybrook.localhost").content.decode()
     assert "<ins>Tapestry</ins>" in html
     assert "<ins>14</ins>" in html
-    assert AuditEvent.objects.filter(action="publish", school__slug="hollybrook").count() == 4
+    assert AuditEvent.objects.filter(action="publish", school__slug="hollybrook").count() == 5
 
 
 def test_every_demo_school_is_live_with_nothing_left_unpublished(demo):
     for slug in ("hollybrook", "kingsmere", "elmsworth-vale"):
         school = demo_school(slug)
         with tenant_context(school):
-            assert pending_change(Notice.objects.get(), school=school).status == "live", slug
+            expected = "upcoming" if slug == demo_content.UPCOMING["school"] else "live"
+            assert pending_change(Notice.objects.get(), school=school).status == expected, slug
 
 
 # --- trust templates ------------------------------------------------------------------
@@ -177,11 +196,11 @@ def test_no_demo_school_has_a_conflict_with_its_trust(demo):
         assert status.conflicts == (), slug
 
 
-def test_each_schools_latest_version_names_the_trust_release_it_brings(demo):
+def test_each_schools_version_in_force_names_the_trust_release_it_brings(demo):
     for slug in ("hollybrook", "kingsmere", "elmsworth-vale"):
         status, notice = status_of(slug)
         with tenant_context(demo_school(slug)):
-            latest = NoticeVersion.objects.filter(notice=notice).order_by("-number").first()
+            latest = selectors.current_version(notice)
         release = status.template.releases.get(number=status.latest)
         assert f"Trust release {release.number}: {release.summary}" in latest.summary, slug
 

@@ -256,9 +256,9 @@ def test_archive_page_query_count_does_not_grow_with_versions(world, client, sec
 
     from tenants import generations
 
-    # Cold caches: the host lookup, schema switches, the versions with their notice, and their
-    # withdrawals; none per version.
-    with django_assert_num_queries(5) as first:
+    # Cold caches: the host lookup, schema switches, the versions with their notice, their
+    # withdrawals, and the school's next effective time (how long the page may be kept); none per version.
+    with django_assert_num_queries(6) as first:
         get(client, world.school_a, f"/privacy/{SLUG}/versions/")
     with tenant_context(world.school_a):
         change_draft(Notice.objects.get(slug=SLUG))

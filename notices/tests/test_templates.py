@@ -174,7 +174,7 @@ def test_a_release_reaches_every_following_school_as_unpublished_changes(world, 
     with tenant_context(world.school_b):
         notice_b.refresh_from_db()
         change = pending_change(notice_b, school=world.school_b)
-        status = following.follow_status(notice_b, current_version=change.current)
+        status = following.follow_status(notice_b, current_version=change.latest)
         assert change.status == "live + unpublished changes"
         [categories] = [r for r in change.diff.registers if r.title == "The information we hold"]
         assert [c.label for c in categories.changed] == ["Personal information"]

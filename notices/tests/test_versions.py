@@ -63,6 +63,7 @@ def test_version_numbers_are_consecutive_per_notice_and_never_duplicated(world, 
             pdf_sha256="0",
             summary="dup",
             published_at=notice.versions.first().published_at,
+            effective_at=notice.versions.first().published_at,
         )
 
 

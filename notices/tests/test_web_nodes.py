@@ -134,6 +134,7 @@ def _school_with_one_version():
         dpo_name="DPO",
         dpo_email="dpo@nodes.example.org",
         complaints_contact="complaints@nodes.example.org",
+        min_notice_days=0,  # published change after change; the notice period has its own tests
     )
     school = create_school(
         trust=trust, name=f"Node School {tag}", slug=f"node-{tag}", urn=f"98{int(tag, 16) % 10000:04d}"

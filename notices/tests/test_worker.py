@@ -17,17 +17,16 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.db.models import Max
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from conftest import run_manage
+from conftest import new_trust, next_number, run_manage
 from notices.bulk import execute_publish_run, plan_trust_publish, resume_abandoned_runs
 from notices.demo import load_notice
 from notices.models import NoticeVersion
 from notices.tasks import run_trust_publish
 from notices.tests.factories import notice_data
-from tenants.models import Membership, PublishRun, School, Trust, User
+from tenants.models import Membership, PublishRun, School, User
 from tenants.provisioning import create_school
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,30 +34,17 @@ pytestmark = pytest.mark.django_db(transaction=True)
 WAIT = 60  # seconds: the most any test waits for a worker to do something
 
 
-def _next_number(model, field, prefix, width):
-    top = model.objects.filter(**{f"{field}__startswith": prefix}).aggregate(top=Max(field))["top"]
-    return f"{prefix}{int(top[len(prefix) :]) + 1 if top else 1:0{width}d}"
-
-
 def _trust_with_drafts(count):
     """A new trust of `count` schools, each with a notice never published: a run of `count` items."""
-    tag = uuid.uuid4().hex[:8]
-    trust = Trust.objects.create(
-        slug=f"wk-{tag}",
-        name=f"Worker Trust {tag}",
-        address="1 Lease Road",
-        ico_registration=_next_number(Trust, "ico_registration", "ZW", 6),
-        dpo_name="Worker DPO",
-        dpo_email=f"dpo@wk-{tag}.example.org",
-        complaints_contact="complaints@example.org",
-    )
+    trust = new_trust("wk", "ZW")
+    tag = trust.slug.removeprefix("wk-")
     schools = []
     for n in range(count):
         school = create_school(
             trust=trust,
             name=f"Worker School {tag} {n}",
             slug=f"wk-{tag}-{n}",
-            urn=_next_number(School, "urn", "7", 5),
+            urn=next_number(School, "urn", "7", 5),
         )
         with tenant_context(school):
             load_notice(notice_data(f"Worker{n}"))

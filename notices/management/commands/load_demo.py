@@ -1,11 +1,13 @@
+import datetime
 import os
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from notices import demo_content, following, releasing
+from notices import demo_content, following, releasing, selectors
 from notices.bulk import summary_naming_release
 from notices.demo import add_item, add_system, load_notice
 from notices.models import Notice, RetentionRule, Section
@@ -31,12 +33,13 @@ class Command(BaseCommand):
         password = demo_content.DEMO_PASSWORD
         admin = self._user(demo_content.PLATFORM_ADMIN, password, is_platform_admin=True)
         logins = [("Platform admin", admin.email, "portal admin")]
-        trusts, schools = [], []
+        trusts, schools, publisher_of = [], [], {}
         for trust_data in demo_content.TRUSTS:
             trust = self._trust(trust_data)
             publisher = self._user(trust_data["publisher"], password)
             grant_role(publisher, Membership.Role.PUBLISHER, trust=trust)
             logins.append(("Trust publisher", publisher.email, f"every school of {trust.name}"))
+            publisher_of.update({school_data["slug"]: publisher for school_data in trust_data["schools"]})
             followers = []
             for school_data in trust_data["schools"]:
                 school = self._school(trust, school_data)
@@ -48,7 +51,10 @@ class Command(BaseCommand):
                 schools.append(school)
                 followers.append((school, school_data["notice"]["slug"], editor))
             self._template(trust, publisher, followers)
+            # The history above is published in one go; from here on the trust's notice period applies.
+            trust = update_trust(trust, min_notice_days=demo_content.NOTICE_DAYS)
             trusts.append(trust)
+        self._upcoming(publisher_of[demo_content.UPCOMING["school"]])
         self._print(trusts, schools, logins, password)
 
     def _user(self, data, password, **fields):
@@ -61,8 +67,23 @@ class Command(BaseCommand):
         fields = {name: data[name] for name in _TRUST_FIELDS}
         trust = Trust.objects.filter(slug=data["slug"]).first()
         if trust is None:
-            return add_trust(slug=data["slug"], **fields)
+            # No notice period while the demo's history is published back to back (handle() sets it after).
+            return add_trust(slug=data["slug"], min_notice_days=0, **fields)
         return update_trust(trust, **fields)
+
+    @transaction.atomic
+    def _upcoming(self, publisher):
+        """One material change announced at one school, taking effect when the notice period is over."""
+        data = demo_content.UPCOMING
+        school = School.objects.select_related("trust").get(slug=data["school"])
+        with tenant_context(school):
+            notice = Notice.objects.get()
+            if selectors.upcoming_versions(notice.pk) or notice.systems.filter(name=data["add_system"]["name"]):
+                return
+            add_system(notice, data["add_system"], user=publisher)
+            first_day = timezone.localtime() + datetime.timedelta(days=school.trust.min_notice_days + 1)
+            effective = first_day.replace(hour=0, minute=0, second=0, microsecond=0)
+            publish_notice(notice, user=publisher, summary=data["summary"], effective_at=effective)
 
     def _school(self, trust, data):
         school = School.objects.filter(slug=data["slug"]).first()

@@ -4,7 +4,7 @@ import threading
 from django.core.management.base import BaseCommand, CommandError
 
 from notices.bulk import execute_publish_run, hand_back_runs, plan_trust_publish, this_process
-from notices.management.options import publisher_option
+from notices.management.options import add_when_arguments, publisher_option
 from notices.publishing import PublishRefused
 from tenants.models import Trust
 
@@ -17,15 +17,23 @@ class Command(BaseCommand):
         parser.add_argument("--summary", required=True)
         parser.add_argument("--user", help="Email of a publisher of the trust; recorded on every version.")
         parser.add_argument("--non-material", action="store_true")
+        add_when_arguments(parser)
 
-    def handle(self, *args, trust, summary, user, non_material, **options):
+    def handle(self, *args, trust, summary, user, non_material, effective, urgent_reason, **options):
         found = Trust.objects.filter(slug=trust).first()
         if found is None:
             known = ", ".join(Trust.objects.values_list("slug", flat=True)) or "none"
             raise CommandError(f"No trust with slug '{trust}'. Known trusts: {known}.")
         publisher = publisher_option(user, found)
         try:
-            run = plan_trust_publish(found, user=publisher, summary=summary, material=not non_material)
+            run = plan_trust_publish(
+                found,
+                user=publisher,
+                summary=summary,
+                material=not non_material,
+                effective_at=effective,
+                urgent_reason=urgent_reason,
+            )
         except PublishRefused as exc:
             raise CommandError(" ".join(exc.problems)) from None
         total = run.items.count()

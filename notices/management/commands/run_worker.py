@@ -1,3 +1,4 @@
+import logging
 import signal
 import sys
 import time
@@ -8,7 +9,10 @@ from django.db import connection, connections
 from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME
 from django_tasks_db.management.commands.db_worker import Worker
 
+from announcements import pump
 from notices.bulk import DATABASE_UNAVAILABLE, STOPPING, hand_back_runs, resume_abandoned_runs, this_process
+
+logger = logging.getLogger(__name__)
 
 # Back-off between reconnection attempts: 1, 2, 4, ... seconds, never longer than this.
 MAX_BACKOFF = 30
@@ -62,6 +66,7 @@ class Command(BaseCommand):
             try:
                 resume_abandoned_runs(holder=holder)
                 worker.run()
+                self._pump()
             except DATABASE_UNAVAILABLE as exc:
                 failures += 1
                 delay = min(2 ** (failures - 1), MAX_BACKOFF)
@@ -75,6 +80,19 @@ class Command(BaseCommand):
                 self.stdout.flush()
                 failures = 0
             time.sleep(interval)
+
+    def _pump(self):
+        # Announcements (emails, webhooks) go on between task batches. A bug in one must not stop the publishing
+        # work, so anything but a lost database is logged and the next pass tries again.
+        while not STOPPING.is_set():
+            try:
+                if not pump.run_once():
+                    return
+            except DATABASE_UNAVAILABLE:
+                raise
+            except Exception:
+                logger.exception("Sending announcements failed; trying again on the next pass.")
+                return
 
     def _stop_on_signals(self, worker):
         """Stop at once, wherever the worker is: the item in hand rolls back and its run is handed back."""

@@ -422,6 +422,7 @@ def sweep_layouts(env, rounds=REPEATS):
 
 
 def main():
+    from bench.editor import measure_editor
     from bench.importing import measure_import
     from bench.spread import measure_spread
     from bench.templates import measure_template_release
@@ -494,6 +495,7 @@ def main():
     parallel = measure_parallel_publish(env)
     spread = measure_spread(env)
     importing = measure_import()
+    editor = measure_editor()
 
     static = scenarios["static file (same bytes as the notice page)"]
     results = {
@@ -526,6 +528,7 @@ def main():
         **parallel,
         **spread,
         **importing,
+        **editor,
         "total_s": time.monotonic() - started,
     }
     write_results(results)
@@ -545,6 +548,7 @@ TARGETS = [
 
 
 def write_results(results):
+    from bench.editor import editor_line
     from bench.importing import import_line
     from bench.spread import spread_line
     from bench.workers import parallel_line
@@ -593,6 +597,7 @@ def write_results(results):
         parallel_line(results),
         spread_line(results),
         import_line(results),
+        editor_line(results),
         f"Whole run: {results['total_s']:.0f} s.",
     ]
     table = "\n".join(lines) + "\n"

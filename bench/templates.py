@@ -15,8 +15,17 @@ import sys
 import time
 from datetime import UTC, datetime
 
+from bench.editor import editor_line, measure_editor
 from bench.importing import import_line, measure_import
-from bench.run import RESULTS, measure_publishing, prepare, settle_database, template_release_line, time_in_pdf
+from bench.run import (
+    RESULTS,
+    manage,
+    measure_publishing,
+    prepare,
+    settle_database,
+    template_release_line,
+    time_in_pdf,
+)
 from bench.spread import measure_spread, spread_line
 from bench.workers import measure_parallel_publish, parallel_line
 
@@ -178,26 +187,50 @@ def measure_template_release(publish_median_s, count=TEMPLATE_SCHOOLS, budget_s=
 
 
 def main():
-    """The scenario alone, on a fresh benchmark database; its figures are added to the last full run's results."""
-    latest_json, latest_md = RESULTS / "latest.json", RESULTS / "latest.md"
-    if not (latest_json.exists() and latest_md.exists()):
-        sys.exit("bench/results/ holds no full run to add the scenario to: run `make bench` first.")
+    """The newer scenarios alone, on a fresh benchmark database; their figures are added to the last full run's."""
+    _require_full_run()
     env = prepare()
+    manage(env, "collectstatic", "--noinput", "-v", "0")  # the editor pages are served with DEBUG off
     publishing = measure_publishing()
-    results = {
-        **json.loads(latest_json.read_text()),
-        **measure_template_release(publishing["median_s"]),
-        "template_release_date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        **measure_parallel_publish(env),
-        **measure_spread(env),
-        **measure_import(),
-    }
+    merge_into_latest(
+        {
+            **measure_template_release(publishing["median_s"]),
+            "template_release_date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            **measure_parallel_publish(env),
+            **measure_spread(env),
+            **measure_import(),
+            **measure_editor(),
+        }
+    )
+
+
+def editor_main():
+    """The editor pages alone (issue 17), added to the last full run's results the same way."""
+    _require_full_run()
+    manage(prepare(), "collectstatic", "--noinput", "-v", "0")
+    merge_into_latest({**measure_editor(), "editor_date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")})
+
+
+def _require_full_run():
+    if not ((RESULTS / "latest.json").exists() and (RESULTS / "latest.md").exists()):
+        sys.exit("bench/results/ holds no full run to add the scenario to: run `make bench` first.")
+
+
+def merge_into_latest(figures):
+    latest_json, latest_md = RESULTS / "latest.json", RESULTS / "latest.md"
+    results = {**json.loads(latest_json.read_text()), **figures}
     latest_json.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     # Edited rather than written anew from the JSON, whose sorted keys would reorder the full run's tables.
-    ours = ("Template release", "Parallel publishing", "Spread mix", "Import:")
+    ours = ("Template release", "Parallel publishing", "Spread mix", "Import:", "Editor")
     lines = [line for line in latest_md.read_text().splitlines() if not line.startswith(ours)]
     end = next(n for n, line in enumerate(lines) if line.startswith("Whole run:"))
-    ours_now = [template_release_line(results), parallel_line(results), spread_line(results), import_line(results)]
+    ours_now = [
+        template_release_line(results),
+        parallel_line(results),
+        spread_line(results),
+        import_line(results),
+        editor_line(results),
+    ]
     lines[end:end] = [line for line in ours_now if line]
     latest_md.write_text("\n".join(lines) + "\n")
     print("\n".join(lines[end:]))

@@ -17,12 +17,14 @@ from django_tenants.utils import tenant_context
 from announcements.wording import announcement_of
 from notices.admin.sites import template_admin_path
 from notices.bulk import plan_trust_publish
-from notices.checks import failures
+from notices.checks import check_document, failures
 from notices.following import follow_status
 from notices.forms import PublishForm, WhenFields
 from notices.models import Notice, NoticeVersion
 from notices.publishing import PublishRefused, pending_change, publish_notice
+from notices.readability import assess_document
 from notices.releasing import ReleaseRefused, template_from_school
+from notices.review import review_pending
 from notices.tasks import start_trust_publish, stopped_workers
 from notices.withdrawal import withdraw_upcoming
 from tenants import access
@@ -43,9 +45,10 @@ def _rows(request, trust):
     rows = []
     schools = trust.schools.select_related("trust").prefetch_related("domains").order_by("name")
     for school in schools:
-        admin = school_url(request, school)
+        site = school_url(request, school)
         with tenant_context(school):
-            for notice in Notice.objects.select_related("follows").order_by("title"):
+            # The asker is a user in public, which the school's search path also reaches: joined, not one query each.
+            for notice in Notice.objects.select_related("follows", "review_requested_by").order_by("title"):
                 change = pending_change(notice, school=school)
                 rows.append(
                     {
@@ -56,10 +59,14 @@ def _rows(request, trust):
                         "upcoming": change.upcoming,
                         "status": change.status,
                         "missing": [f.item for f in failures(change.document)],
+                        "readability": assess_document(change.document),
+                        "review": review_pending(notice, change.latest),
                         "overdue": notice.review_by < today,
                         "review_soon": today <= notice.review_by < today + datetime.timedelta(days=30),
                         "follow": follow_status(notice, current_version=change.latest) if notice.follows_id else None,
-                        "admin": f"{admin}admin/notices/notice/{notice.pk}/" if admin else None,
+                        "admin": f"{site}admin/notices/notice/{notice.pk}/" if site else None,
+                        # Parents' page exists once a version does.
+                        "public": f"{site}privacy/{notice.slug}/" if site and change.latest else None,
                     }
                 )
     return rows
@@ -96,6 +103,7 @@ def console(request, slug):
         "rows": rows,
         "form": form,
         "pending": sum(1 for row in rows if row["status"] not in ("live", "upcoming")),
+        "waiting": sorted((row for row in rows if row["review"]), key=lambda row: row["review"].at),
         "runs": trust.publish_runs.order_by("-created_at")[:5],
         "templates": _templates(trust),
     }
@@ -150,7 +158,6 @@ def publish_one(request, slug, school_slug, notice_slug):
     with tenant_context(school):
         notice = get_object_or_404(Notice, slug=notice_slug)
         change = pending_change(notice, school=school)
-        problems = failures(change.document)
         form = PublishForm(
             request.POST if request.method == "POST" else None, change=change, notice_days=trust.min_notice_days
         )
@@ -168,8 +175,9 @@ def publish_one(request, slug, school_slug, notice_slug):
             "school": school,
             "notice": notice,
             "form": form,
-            "problems": problems,
             "change": change,
+            "findings": check_document(change.document),
+            "review": review_pending(notice, change.latest),
         }
         # Rendered inside the school's schema: the review reads its versions.
         return render(request, "notices/console_publish.html", context)

@@ -159,6 +159,19 @@ class Notice(models.Model):
         db_constraint=False,
     )
     release = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    # The latest "ready for review" (notices.review). Never cleared: a version published after it answers it
+    # (review.review_pending), so publishing needs no step of its own. No key into public: see school_history.
+    review_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    review_requested_by = models.ForeignKey(
+        "tenants.User",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+    )
+    review_note = models.TextField(blank=True, default="", db_default="", editable=False)
 
     history = school_history()
 

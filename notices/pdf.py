@@ -101,10 +101,33 @@ def _write_pdf(html: str) -> bytes:
     logger.addHandler(collector)
     try:
         pdf = HTML(string=html, base_url=str(STATIC_DIR) + "/", url_fetcher=_static_fetcher()).write_pdf(
-            pdf_variant="pdf/ua-1"
+            pdf_variant="pdf/ua-1", finisher=_scope_table_headers
         )
     finally:
         logger.removeHandler(collector)
     if collector.messages:
         raise PdfRenderError("WeasyPrint reported: " + "; ".join(collector.messages))
     return pdf
+
+
+def _scope_table_headers(_document, pdf):
+    """Give each table header cell's structure element the /Scope (Column or Row) that PDF/UA-1 asks for.
+
+    WeasyPrint 70 reads a <th>'s scope="row" only to link each data cell to its headers (/Headers and /ID);
+    it writes no /Scope, and no /IDTree through which a reader could resolve those links, so PDF/UA checks
+    find every header cell unscoped (Kozea/WeasyPrint#2508). Its links still tell the two kinds apart: a
+    header that labels a cell of its own row is a row header, any other a column header, as WeasyPrint
+    reads a <th> without scope="row". This runs on WeasyPrint's objects just before it writes the file.
+    """
+    elements = [obj for obj in pdf.objects if isinstance(obj, dict) and obj.get("Type") == "/StructElem"]
+    headers = [element for element in elements if element["S"] == "/TH"]
+    by_id = {header["ID"].string: header for header in headers if "ID" in header}
+    row_headers = set()
+    for cell in elements:
+        if cell["S"] == "/TD":
+            for key in cell["A"].get("Headers", ()):
+                header = by_id.get(key.string)
+                if header is not None and header["P"] == cell["P"]:
+                    row_headers.add(header.number)
+    for header in headers:
+        header["A"].setdefault("Scope", "/Row" if header.number in row_headers else "/Column")

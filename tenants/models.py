@@ -230,6 +230,7 @@ class AuditEvent(AppendOnlyModel):
         NOTICE_IMPORTED = "notice_imported", "Imported a notice from a file"
         WEBHOOK_ADDED = "webhook_added", "Added a webhook"
         WEBHOOK_DISABLED = "webhook_disabled", "Disabled a webhook"
+        REVIEW_REQUESTED = "review_requested", "Asked for a review before publishing"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

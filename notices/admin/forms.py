@@ -34,28 +34,44 @@ class NoticeForm(ChangeReasonForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["seen_at"].initial = timezone.now().isoformat()
+        self.fields["seen_at"].initial = page_stamp()
 
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk is None:
             return cleaned
-        try:
-            seen_at = datetime.datetime.fromisoformat(cleaned.get("seen_at") or "")
-        except ValueError:
-            seen_at = None
-        edits = edits_since(self.instance, seen_at) if seen_at and seen_at.tzinfo else None
-        if edits is None:
-            raise ValidationError("This page is too old to save from. Open the notice again.")
-        if edits:
-            listed = "; ".join(f"{e.part}: '{e.label}' {e.kind} by {e.by} at {e.at:%H:%M:%S}" for e in edits[:10])
-            more = f" and {len(edits) - 10} more" if len(edits) > 10 else ""
-            raise ValidationError(
-                "Someone saved this notice after you opened it, so saving now would overwrite their work. "
-                f"Changed meanwhile: {listed}{more}. What you typed is still below: copy it, "
-                "open the notice again and redo your edits there."
-            )
+        refusal = stale_refusal(self.instance, cleaned.get("seen_at"))
+        if refusal:
+            raise ValidationError(refusal)
         return cleaned
+
+
+def page_stamp():
+    """When a page was made, as its `seen_at` field carries it back."""
+    return timezone.now().isoformat()
+
+
+def stale_refusal(notice, seen_at):
+    """Why a save from a page made at `seen_at` (page_stamp) must be refused, naming what changed; None if it may go.
+
+    The notice page and each part page of the workspace ask this before saving.
+    """
+    try:
+        when = datetime.datetime.fromisoformat(seen_at or "")
+    except ValueError:
+        when = None
+    edits = edits_since(notice, when) if when and when.tzinfo else None
+    if edits is None:
+        return "This page is too old to save from. Open the notice again."
+    if not edits:
+        return None
+    listed = "; ".join(f"{e.part}: '{e.label}' {e.kind} by {e.by} at {e.at:%H:%M:%S}" for e in edits[:10])
+    more = f" and {len(edits) - 10} more" if len(edits) > 10 else ""
+    return (
+        "Someone saved this notice after you opened it, so saving now would overwrite their work. "
+        f"Changed meanwhile: {listed}{more}. What you typed is still below: copy it, "
+        "open the notice again and redo your edits there."
+    )
 
 
 class LawfulBasisForm(ChangeReasonForm):
@@ -115,8 +131,11 @@ class OrderedFormSet(forms.BaseInlineFormSet):
         if row.pk is None or not getattr(row, "template_uid", None):
             return
         locked = row.state in (ItemState.INHERITED, ItemState.HIDDEN)
+        # The row's own id stays enabled: a browser does not post a disabled field, and without its id the
+        # formset would take the row for a new one (the formset only accepts ids of this notice's rows).
+        own_id = row._meta.pk.name
         for name, field in form.fields.items():
-            if locked or name == DELETION_FIELD_NAME:
+            if (locked and name != own_id) or name == DELETION_FIELD_NAME:
                 field.disabled = True
 
     def save_new_objects(self, commit=True):

@@ -5,6 +5,7 @@ Views stay thin: fetch the object, validate, call the domain function
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -13,11 +14,15 @@ from django.urls import path, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from announcements.wording import announcement_of
+from notices import editing
 from notices.admin.follow import FollowViews
 from notices.admin.forms import NoticeForm, set_reason
 from notices.admin.importing import ImportViews
 from notices.admin.inlines import INLINES
+from notices.admin.parts import ABOUT
+from notices.admin.review import ReviewViews
 from notices.admin.sites import ContentPermissions, school_admin_site
+from notices.admin.workspace import WorkspaceViews
 from notices.checks import check_document
 from notices.compose import compose_notice
 from notices.forms import PublishForm
@@ -34,6 +39,8 @@ from notices.publishing import (
 )
 from notices.registers import REGISTERS
 from notices.rendering import render_notice_html
+from notices.review import review_pending
+from notices.views import chrome
 from subscriptions.selectors import confirmed_count
 from tenants import access
 
@@ -81,11 +88,40 @@ class NoticeAdminBase(ContentPermissions, SimpleHistoryAdmin):
         )
 
 
+class OverviewChangeList(ChangeList):
+    """The notices list links each notice to its overview, where the workspace starts."""
+
+    def url_for_result(self, result):
+        return reverse(f"{self.model_admin.admin_site.name}:notices_notice_overview", args=[result.pk])
+
+
 @admin.register(Notice, site=school_admin_site)
-class NoticeAdmin(FollowViews, ImportViews, NoticeAdminBase):
+class NoticeAdmin(WorkspaceViews, FollowViews, ImportViews, ReviewViews, NoticeAdminBase):
     list_display = ["title", "audience", "status", "review_by"]
     change_form_template = "admin/notices/notice/change_form.html"
     change_list_template = "admin/notices/notice/change_list.html"
+    # The registers are edited on the workspace's part pages; this page is the "who we are" part.
+    inlines = ()
+
+    def get_changelist(self, request, **kwargs):
+        return OverviewChangeList
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            editing.add_starter_sections(obj, user=request.user)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if "_addanother" in request.POST or "_continue" in request.POST:
+            return super().response_add(request, obj, post_url_continue)
+        self.message_user(request, f"Added {obj}. Fill in each part, then preview and publish.", messages.SUCCESS)
+        return redirect(self._url("overview", obj.pk))
+
+    def response_change(self, request, obj):
+        if "_addanother" in request.POST or "_continue" in request.POST or "_saveasnew" in request.POST:
+            return super().response_change(request, obj)
+        self.message_user(request, f"Saved who we are and who to ask for {obj}.", messages.SUCCESS)
+        return redirect(self._url("overview", obj.pk))
 
     def import_act(self, request, data, filename, **options):
         return import_notice(request.tenant, data, filename, user=request.user, **options)
@@ -111,24 +147,27 @@ class NoticeAdmin(FollowViews, ImportViews, NoticeAdminBase):
             path("<int:pk>/revert/<int:number>/", wrap(self.revert_view), name="notices_notice_revert"),
             *self.follow_urls(),
             *self.import_urls(),
+            *self.review_urls(),
+            *self.workspace_urls(),
         ] + super().get_urls()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
         notice = self.get_object(request, object_id)
         if notice is not None:
-            change = pending_change(notice, school=request.tenant)
-            extra_context.update(
-                findings=check_document(change.document),
-                status=change.status,
-                latest=change.latest,
-                live=change.live,
-                announced=next((v for v in (change.latest, change.live) if v is not None and v.material), None),
-                subscriber_count=confirmed_count(notice),
-                publish_refusal=access.publish_refusal_reason(request.user, request.tenant),
-                **self.follow_context(request, notice, change.latest),
-            )
+            extra_context.update(self.workspace_context(request, notice, ABOUT))
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def overview_extras(self, request, notice, change):
+        return {
+            "latest": change.latest,
+            "live": change.live,
+            "announced": next((v for v in (change.latest, change.live) if v is not None and v.material), None),
+            "subscriber_count": confirmed_count(notice),
+            "publish_refusal": access.publish_refusal_reason(request.user, request.tenant),
+            "review": review_pending(notice, change.latest),
+            **self.follow_context(request, notice, change.latest),
+        }
 
     def preview_view(self, request, pk):
         notice = self._notice(request, pk)
@@ -137,6 +176,8 @@ class NoticeAdmin(FollowViews, ImportViews, NoticeAdminBase):
             request,
             "notices/preview.html",
             {
+                # The page's header and footer name what parents will see: the draft's own document.
+                "chrome": chrome(document.to_dict()),
                 "school": request.tenant,
                 "notice": notice,
                 "article": render_notice_html(document),
@@ -173,6 +214,7 @@ class NoticeAdmin(FollowViews, ImportViews, NoticeAdminBase):
             refusal=refusal,
             findings=check_document(change.document),
             change=change,
+            review=review_pending(notice, change.latest),
         )
 
     def announcement_view(self, request, pk, number):

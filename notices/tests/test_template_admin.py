@@ -181,20 +181,47 @@ def _item_url(notice, register, row):
     return f"{SCHOOL_ADMIN}{notice.pk}/trust-item/{register.attr}/{row.pk}/"
 
 
-def test_an_inherited_row_is_read_only_on_the_notice_page(world, client, templates):
+def test_a_part_page_with_trust_rows_saves_from_a_browser_which_posts_no_disabled_field(world, client, templates):
     from notices.tests.test_admin import change_payload
 
     notice = _notice(world.school_b)
     row = _b_row(world, System, state=ItemState.INHERITED, name__isnull=False)
     client.force_login(world.editor_b)
-    page = client.get(f"{SCHOOL_ADMIN}{notice.pk}/change/", HTTP_HOST=host(world.school_b))
+    url = f"{SCHOOL_ADMIN}{notice.pk}/part/systems/"
+    page = client.get(url, HTTP_HOST=host(world.school_b))
+    disabled = {
+        form.add_prefix(name)
+        for _, formset in page.context["formsets"]
+        for form in formset.forms
+        for name, field in form.fields.items()
+        if field.disabled
+    }
+    assert disabled  # the trust's rows are read-only here...
+    data = {key: value for key, value in change_payload(page).items() if key not in disabled}
+    prefix = next(k for k, v in data.items() if k.endswith("-id") and v == row.pk).removesuffix("-id")
+    assert f"{prefix}-id" not in disabled  # ...but each keeps its id, which a browser must post
+    response = client.post(url, data, HTTP_HOST=host(world.school_b))
+    assert response.status_code == 302
+    assert _b_row(world, System, pk=row.pk).name == row.name
+
+
+def test_an_inherited_row_is_read_only_on_its_part_page(world, client, templates):
+    from notices.tests.test_admin import change_payload
+
+    notice = _notice(world.school_b)
+    row = _b_row(world, System, state=ItemState.INHERITED, name__isnull=False)
+    client.force_login(world.editor_b)
+    url = f"{SCHOOL_ADMIN}{notice.pk}/part/systems/"
+    page = client.get(url, HTTP_HOST=host(world.school_b))
     assert page.status_code == 200
-    assert "From the trust" in page.content.decode()
+    html = page.content.decode()
+    assert "From the trust" in html
+    assert _item_url(notice, BY_ATTR["systems"], row) in html  # replace or hide it on its own page
     data = change_payload(page)
     prefix = next(k for k, v in data.items() if k.endswith("-id") and v == row.pk).removesuffix("-id")
     data[f"{prefix}-name"] = "Typed over the trust's wording"
     data[f"{prefix}-DELETE"] = "on"
-    response = client.post(f"{SCHOOL_ADMIN}{notice.pk}/change/", data, HTTP_HOST=host(world.school_b))
+    response = client.post(url, data, HTTP_HOST=host(world.school_b))
     assert response.status_code == 302
     kept = _b_row(world, System, pk=row.pk)
     assert kept.name == row.name
@@ -261,7 +288,7 @@ def test_a_conflict_shows_the_trusts_old_and_new_text_beside_the_schools_and_is_
     assert "Our own review words." in html
     assert "release 1" in html
     assert "release 2" in html
-    change = client.get(f"{SCHOOL_ADMIN}{notice.pk}/change/", HTTP_HOST=host(world.school_b)).content.decode()
+    change = client.get(f"{SCHOOL_ADMIN}{notice.pk}/overview/", HTTP_HOST=host(world.school_b)).content.decode()
     assert "1 conflict" in change
     # The DPL reads the trust's template on the portal host, where its template admin is.
     assert f'href="http://localhost/trust/trust-x/templates/admin/notices/notice/{x.notice_id}/change/"' in change

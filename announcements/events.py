@@ -94,6 +94,7 @@ def version_withdrawn(school, version, *, reason):
             "school": {"slug": school.slug, "name": school.name, "urn": school.urn},
             "notice": {"slug": version.notice.slug},
             "version": version.number,
+            "material": version.material,
             "withdrawn_at": now.isoformat(),
             "was_in_force": version.effective_at <= now,
             "reason": reason,

@@ -22,11 +22,14 @@ logger = logging.getLogger(__name__)
 
 
 def emails_families(event):
-    """Families are emailed about material versions only: when published, and (if the trust asks) in force."""
+    """Families are emailed about material versions only: when published, (if the trust asks) in force, and when an
+    announced change is withdrawn before it takes effect (only those who were told of it: subscriptions.sending)."""
     if not event.material:
         return False
     if event.kind == Event.Kind.PUBLISHED:
         return True
+    if event.kind == Event.Kind.WITHDRAWN:
+        return not event.payload["was_in_force"]
     return event.kind == Event.Kind.IN_FORCE and event.trust.email_when_in_force
 
 

@@ -81,6 +81,41 @@ def announcement(data, *, in_force=False, now=None) -> Announcement | None:
     )
 
 
+def called_off(data) -> Announcement | None:
+    """The news that an announced change will not go ahead (its version was withdrawn before it took effect).
+
+    None for a version that was in force, or a wording fix: families were not
+    told of it in advance.
+    """
+    if not data["material"] or data["was_in_force"]:
+        return None
+    school, current = data["school"]["name"], data["urls"]["current"]
+    lines = [
+        f"{school} told you its privacy notice would change. That change (version {data['version']}) has been "
+        "withdrawn and will not take effect: the notice in force now still applies.",
+        "",
+        "Why:",
+        data["reason"],
+        "",
+        f"Read the notice in force: {current}",
+    ]
+    return Announcement(
+        subject=f"{school}: the change to our privacy notice will not go ahead",
+        email_text="\n".join(lines),
+        sms=_sms_text(
+            f"{school}: the change to our privacy notice we told you about will not go ahead. {current}", current
+        ),
+        effective_on="",
+        upcoming=False,
+        version_url=current,
+        changes_url=None,
+    )
+
+
+def _sms_text(text, url):
+    return text if len(text) <= SMS_LIMIT else url[:SMS_LIMIT]
+
+
 def announcement_of(school, version, *, now=None) -> Announcement | None:
     """The announcement of a published version, made as its event's was (inside the school's schema)."""
     return announcement(payload(school, version, previous=previous_number(version)), now=now)

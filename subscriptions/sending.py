@@ -20,7 +20,9 @@ A refused or failed send (any SMTP answer but success, a lost connection)
 counts an attempt, records the error and waits RETRY_SECONDS * 2**(attempts - 1) before
 the next; after SUBSCRIPTION_MAX_ATTEMPTS the delivery is failed. A failure
 also ends the batch (the next pass goes on with the others). A subscriber
-who unsubscribed meanwhile, or a version withdrawn meanwhile, is skipped.
+who unsubscribed meanwhile, or a version withdrawn meanwhile, is skipped;
+those who were told of a change that is then withdrawn before it takes effect
+are told it will not go ahead.
 """
 
 import datetime
@@ -41,21 +43,27 @@ logger = logging.getLogger(__name__)
 
 # The first retry waits five minutes, then 10, 20, 40, 80: about two and a half hours of mail server trouble.
 RETRY_SECONDS = 300
-IN_FORCE = "version.in_force"  # announcements.models.Event.Kind.IN_FORCE
+# announcements.models.Event.Kind: subscriptions is a school's app and reads the public one's events by value.
+PUBLISHED, IN_FORCE, WITHDRAWN = "version.published", "version.in_force", "version.withdrawn"
 Status = EmailDelivery.Status
 
 
 def queue_emails(event):
-    """One pending delivery per confirmed subscriber of the event's notice; returns how many are pending."""
+    """One pending delivery per confirmed subscriber the event concerns; returns how many are pending.
+
+    An announcement goes to every confirmed subscriber of the notice; the news
+    that an announced change will not go ahead only to those who were sent its
+    announcement.
+    """
     version = NoticeVersion.objects.filter(notice__slug=event.notice_slug, number=event.version_number).first()
     if version is not None:
-        subscribers = (
-            Subscriber.objects.filter(
-                notice_id=version.notice_id, confirmed_at__isnull=False, unsubscribed_at__isnull=True
-            )
-            .order_by("pk")
-            .values_list("pk", flat=True)
+        subscribers = Subscriber.objects.filter(
+            notice_id=version.notice_id, confirmed_at__isnull=False, unsubscribed_at__isnull=True
         )
+        if event.kind == WITHDRAWN:
+            told = EmailDelivery.objects.filter(version=version, kind=PUBLISHED, status=Status.SENT)
+            subscribers = subscribers.filter(pk__in=told.values("subscriber_id"))
+        subscribers = subscribers.order_by("pk").values_list("pk", flat=True)
         EmailDelivery.objects.bulk_create(
             (
                 EmailDelivery(subscriber_id=pk, version=version, event_uid=event.uid, kind=event.kind)
@@ -73,10 +81,13 @@ def _pending(event):
 
 def send_batch(event, limit=50):
     """Send up to `limit` of the event's due emails over one SMTP connection; returns (sent, still pending)."""
-    if _withdrawn(event):
+    if event.kind != WITHDRAWN and _withdrawn(event):
         _pending(event).update(status=Status.SKIPPED, last_error="The version was withdrawn before this was sent.")
         return 0, 0
-    announcement = wording.announcement(event.payload, in_force=event.kind == IN_FORCE)
+    if event.kind == WITHDRAWN:
+        announcement = wording.called_off(event.payload)
+    else:
+        announcement = wording.announcement(event.payload, in_force=event.kind == IN_FORCE)
     if announcement is None:  # a wording fix: never announced (the pump does not queue these)
         _pending(event).update(status=Status.SKIPPED, last_error="A wording fix: families are not emailed.")
         return 0, 0

@@ -32,9 +32,10 @@ from announcements.wording import Announcement
 from conftest import change_draft, database_url, host, new_trust, next_number
 from notices.demo import load_notice
 from notices.models import Notice, NoticeVersion
+from notices.moments import spoken
 from notices.publishing import publish_notice
 from notices.tests.factories import notice_data
-from notices.withdrawal import withdraw_upcoming
+from notices.withdrawal import withdraw_upcoming, withdraw_version
 from subscriptions import mail, sending
 from subscriptions.models import EmailDelivery, Subscriber
 from subscriptions.tokens import unsubscribe_token
@@ -355,6 +356,42 @@ def test_no_email_goes_to_a_family_who_unsubscribed_or_about_a_version_withdrawn
     assert mailbox.accepted == []
     assert [d.status for d in deliveries(world.school_a)] == ["skipped"]
     assert [d.status for d in deliveries(world.school_b)] == ["skipped"]
+
+
+@pytest.mark.django_db
+def test_families_told_of_a_change_hear_when_it_is_withdrawn_before_it_takes_effect(world, mailbox):
+    drain()
+    family(world.school_a, "told@example.org")
+    upcoming = publish_change(world.school_a, world.publisher_x)
+    drain()
+    assert [mailbox.subject(m) for m in mailbox.to("told@example.org")] == [
+        f"School A: changes to our privacy notice from {spoken(upcoming.effective_at)}"
+    ]
+    family(world.school_a, "later@example.org")  # subscribed after the announcement: never told of the change
+    with tenant_context(world.school_a):
+        withdraw_upcoming(upcoming, by=world.publisher_x, reason="The supplier's contract fell through.")
+    connection.set_schema_to_public()
+    drain()
+    [called_off] = mailbox.to("told@example.org")[1:]
+    assert mailbox.subject(called_off) == "School A: the change to our privacy notice will not go ahead"
+    body = called_off.get_content()
+    assert "The supplier's contract fell through." in body
+    assert "the notice in force now still applies" in body
+    assert called_off["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert mailbox.to("later@example.org") == []
+
+
+@pytest.mark.django_db
+def test_a_version_withdrawn_once_in_force_emails_no_one(world, mailbox):
+    drain()
+    family(world.school_a, "parent@example.org")
+    with tenant_context(world.school_a):
+        live = NoticeVersion.objects.get(number=1)
+        withdraw_version(live, by=world.platform_admin, reason="Taken down.")
+    connection.set_schema_to_public()
+    drain()
+    assert mailbox.accepted == []
+    assert Event.objects.get(school=world.school_a, kind=Event.Kind.WITHDRAWN).status == Event.Status.DONE
 
 
 # A worker killed mid-batch: real `manage.py run_worker` processes on the test database, so committed data.

@@ -31,6 +31,18 @@ def links(school, slug, number, previous):
     }
 
 
+def _where(school, document):
+    """Whose event it is: the trust and the school, with the school's name as the version's document has it."""
+    return {
+        "trust": {"slug": school.trust.slug, "name": school.trust.name},
+        "school": {
+            "slug": school.slug,
+            "name": document["school"]["name"] if document else school.name,
+            "urn": school.urn,
+        },
+    }
+
+
 def payload(school, version, *, previous):
     """What a webhook receives as `data` and what the emails and the ready-to-paste text are made from.
 
@@ -38,8 +50,7 @@ def payload(school, version, *, previous):
     """
     document = version.document
     return {
-        "trust": {"slug": school.trust.slug, "name": school.trust.name},
-        "school": {"slug": school.slug, "name": document["school"]["name"], "urn": school.urn},
+        **_where(school, document),
         "notice": {"slug": document["slug"], "title": document["title"]},
         "version": version.number,
         "previous_version": previous,
@@ -90,8 +101,7 @@ def version_withdrawn(school, version, *, reason):
         material=version.material,
         due_at=now,
         payload={
-            "trust": {"slug": school.trust.slug, "name": school.trust.name},
-            "school": {"slug": school.slug, "name": school.name, "urn": school.urn},
+            **_where(school, None),
             "notice": {"slug": version.notice.slug},
             "version": version.number,
             "material": version.material,

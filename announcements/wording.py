@@ -32,16 +32,9 @@ def when(iso):
     return spoken(datetime.datetime.fromisoformat(iso))
 
 
-def _sms(school, day, url, upcoming):
-    verb = "changes on" if upcoming else "changed on"
-    texts = (
-        f"{school}: our privacy notice {verb} {day}. See what changes: {url}",
-        f"Privacy notice {verb} {day}: {url}",
-    )
-    for text in texts:
-        if len(text) <= SMS_LIMIT:
-            return text
-    return url[:SMS_LIMIT]
+def _sms(url, *texts):
+    """The first of `texts` that fits one text message, else the link alone."""
+    return next((text for text in texts if len(text) <= SMS_LIMIT), url[:SMS_LIMIT])
 
 
 def announcement(data, *, in_force=False, now=None) -> Announcement | None:
@@ -53,6 +46,7 @@ def announcement(data, *, in_force=False, now=None) -> Announcement | None:
     upcoming = not in_force and datetime.datetime.fromisoformat(data["effective_at"]) > (now or timezone.now())
     urls = data["urls"]
     look = urls["changes"] or urls["version"]
+    verb = "changes on" if upcoming else "changed on"
     if upcoming:
         subject = f"{school}: changes to our privacy notice from {day}"
         opening = (
@@ -73,7 +67,11 @@ def announcement(data, *, in_force=False, now=None) -> Announcement | None:
     return Announcement(
         subject=subject,
         email_text="\n".join(lines),
-        sms=_sms(school, day, look, upcoming),
+        sms=_sms(
+            look,
+            f"{school}: our privacy notice {verb} {day}. See what changes: {look}",
+            f"Privacy notice {verb} {day}: {look}",
+        ),
         effective_on=day,
         upcoming=upcoming,
         version_url=urls["version"],
@@ -102,18 +100,12 @@ def called_off(data) -> Announcement | None:
     return Announcement(
         subject=f"{school}: the change to our privacy notice will not go ahead",
         email_text="\n".join(lines),
-        sms=_sms_text(
-            f"{school}: the change to our privacy notice we told you about will not go ahead. {current}", current
-        ),
+        sms=_sms(current, f"{school}: the change to our privacy notice we told you about will not go ahead. {current}"),
         effective_on="",
         upcoming=False,
         version_url=current,
         changes_url=None,
     )
-
-
-def _sms_text(text, url):
-    return text if len(text) <= SMS_LIMIT else url[:SMS_LIMIT]
 
 
 def announcement_of(school, version, *, now=None) -> Announcement | None:

@@ -18,8 +18,12 @@ def _base(host):
 
 
 def school_host(school):
-    domain = Domain.objects.filter(tenant_id=school.pk, is_primary=True).values_list("domain", flat=True).first()
-    return domain or f"{school.slug}.{settings.PORTAL_DOMAIN}"
+    """The school's primary host, looked up once per school object: an event's payload and each email name it
+    several times (the objects live for one request or one worker pass)."""
+    if "_primary_host" not in school.__dict__:
+        domain = Domain.objects.filter(tenant_id=school.pk, is_primary=True).values_list("domain", flat=True).first()
+        school._primary_host = domain or f"{school.slug}.{settings.PORTAL_DOMAIN}"
+    return school._primary_host
 
 
 def school_link(school, path="/"):
